@@ -1,0 +1,71 @@
+"""Find the input files under the paths a user gives, without leaving the corpus.
+
+Folders are walked recursively. Symbolic links are followed only when they point inside the
+folder being walked, so a link to a system file is never read. Hidden entries, the manifest and
+a ``gold/`` folder of labels are not documents.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.manifest import MANIFEST_NAME
+
+NOT_DOCUMENTS_DIRS = {"gold", "__pycache__"}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+def discover(paths: list[str]) -> tuple[list[str], list[Skipped]]:
+    """Return (resolved file paths in a stable order, skipped entries with the reason)."""
+    files: list[str] = []
+    skipped: list[Skipped] = []
+    for given in paths:
+        p = Path(given)
+        if not p.exists() and not p.is_symlink():
+            skipped.append(Skipped(given, "does not exist"))
+            continue
+        if p.is_file():
+            files.append(str(p.resolve()))
+            continue
+        if not p.is_dir():
+            skipped.append(Skipped(given, "not a regular file or folder"))
+            continue
+        root = p.resolve()
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames
+                                 if not d.startswith(".") and d not in NOT_DOCUMENTS_DIRS)
+            for name in sorted(filenames):
+                if name.startswith(".") or name == MANIFEST_NAME:
+                    continue
+                full = Path(dirpath) / name
+                if full.is_symlink():
+                    target = full.resolve()
+                    if not target.is_relative_to(root):
+                        skipped.append(Skipped(str(full), "symlink pointing outside the corpus (not followed)"))
+                        continue
+                    if not target.is_file():
+                        skipped.append(Skipped(str(full), "symlink to something that is not a file"))
+                        continue
+                    files.append(str(target))
+                elif full.is_file():
+                    files.append(str(full))
+                else:
+                    skipped.append(Skipped(str(full), "not a regular file"))
+    return list(dict.fromkeys(files)), skipped
+
+
+def manifests_for(paths: list[str]) -> list[Path]:
+    """The manifest.csv files at the top of the given folders."""
+    found = []
+    for given in paths:
+        candidate = Path(given) / MANIFEST_NAME
+        if Path(given).is_dir() and candidate.is_file():
+            found.append(candidate)
+    return found

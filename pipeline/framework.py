@@ -1,0 +1,122 @@
+"""The evaluation framework (reference points and their considerations) as validated data.
+
+Nothing about a particular framework is hard-coded: any YAML file following this schema works.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pipeline.rules_schema import read_yaml, validate
+
+DEFAULT_FRAMEWORK = Path(__file__).resolve().parent.parent / "evidence_rules" / "framework.yaml"
+
+_ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Examples(_Strict):
+    """Example phrasings of evidence: a passage that meets, or fails, the consideration."""
+
+    meets: tuple[str, ...] = ()
+    fails: tuple[str, ...] = ()
+
+
+class KeywordRule(_Strict):
+    """A lexical cue: a phrase (case-insensitive) or a spaCy Matcher token pattern, with a weight."""
+
+    phrase: str | None = None
+    pattern: tuple[dict, ...] | None = None
+    weight: float = Field(default=1.0, ge=-5, le=5)
+    polarity: str | None = Field(default=None, pattern="^(supports|undermines)$")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> KeywordRule:
+        if (self.phrase is None) == (self.pattern is None):
+            raise ValueError("give exactly one of 'phrase' or 'pattern'")
+        return self
+
+
+class Consideration(_Strict):
+    id: str = Field(pattern=_ID_PATTERN)
+    text: str = Field(min_length=1)
+    description: str = ""
+    examples: Examples = Examples()
+    keywords: tuple[KeywordRule, ...] = ()
+
+
+class ReferencePoint(_Strict):
+    id: str = Field(pattern=_ID_PATTERN)
+    name: str = Field(min_length=1)
+    definition: str = Field(min_length=1)
+    threshold: float | None = Field(default=None, ge=0, le=1)
+    definition_examples: Examples = Examples()
+    considerations: tuple[Consideration, ...] = Field(min_length=1)
+
+
+class MatchSettings(_Strict):
+    threshold: float = Field(default=0.5, ge=0, le=1)
+    top_k: int = Field(default=2, ge=1, le=50)
+    min_words: int = Field(default=8, ge=1)
+
+
+class FrameworkInfo(_Strict):
+    id: str = Field(pattern=_ID_PATTERN)
+    name: str
+    version: str
+    source: str = ""
+
+
+class Framework(_Strict):
+    framework: FrameworkInfo
+    matching: MatchSettings = MatchSettings()
+    reference_points: tuple[ReferencePoint, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Framework:
+        seen: set[str] = set()
+        dupes = []
+        for rp in self.reference_points:
+            for ident in [rp.id, *(c.id for c in rp.considerations)]:
+                if ident in seen:
+                    dupes.append(ident)
+                seen.add(ident)
+        if dupes:
+            raise ValueError(f"ids must be unique across the framework; repeated: {sorted(set(dupes))}")
+        return self
+
+    @property
+    def id(self) -> str:
+        return self.framework.id
+
+    @property
+    def version(self) -> str:
+        return self.framework.version
+
+    @cached_property
+    def considerations(self) -> tuple[tuple[ReferencePoint, Consideration], ...]:
+        return tuple((rp, c) for rp in self.reference_points for c in rp.considerations)
+
+    @cached_property
+    def by_consideration_id(self) -> dict[str, tuple[ReferencePoint, Consideration]]:
+        return {c.id: (rp, c) for rp, c in self.considerations}
+
+    def threshold_for(self, rp: ReferencePoint) -> float:
+        return rp.threshold if rp.threshold is not None else self.matching.threshold
+
+    def fingerprint(self) -> str:
+        """A hash of the validated content: changes whenever matching could change."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+
+
+def load_framework(path: str | Path | None = None) -> Framework:
+    """Load and validate a framework YAML file (the packaged default when ``path`` is None)."""
+    path = Path(path) if path else DEFAULT_FRAMEWORK
+    return validate(Framework, read_yaml(path), str(path))

@@ -1,0 +1,131 @@
+"""Parse untrusted files in a worker process with a wall-clock limit and a memory limit.
+
+PDF libraries are not thread-safe and can hang or eat memory on one bad file. Each
+:class:`IsolatedParser` owns one long-lived child process (spawned, so no parent state such as
+torch threads is inherited) that parses one document at a time. A document that runs past
+the time limit gets ``timeout``; one that hits the memory limit (``RLIMIT_AS`` in the child)
+gets ``resource_limit``; a child that dies gets ``crashed``. The child is then replaced.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import traceback
+from multiprocessing.connection import Connection
+
+from pipeline.ingest import ParseLimits, ingest_file
+from pipeline.records import DocStatus, Document
+
+
+def _child_main(conn: Connection, memory_mb: int) -> None:
+    try:
+        import resource
+
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        path, doc_id, limits = job
+        try:
+            reply = ("ok", ingest_file(path, limits, doc_id))
+        except MemoryError:
+            reply = ("memory", "MemoryError")
+        except RecursionError as exc:
+            reply = ("error", ("RecursionError", f"too deeply nested structure: {exc}"))
+        except Exception as exc:  # every failure becomes data for the parent
+            reply = ("error", (type(exc).__name__, f"{exc}".strip() or traceback.format_exc(limit=3)))
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(("memory", "MemoryError while sending the result"))
+        if reply[0] == "memory":
+            return  # the heap may be in a bad state: let the parent start a fresh child
+
+
+class IsolatedParser:
+    """One parse worker process, restarted after a timeout, a memory error or a crash."""
+
+    def __init__(self, limits: ParseLimits = ParseLimits()):
+        self.limits = limits
+        self._ctx = mp.get_context("spawn")
+        self._proc: mp.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    def _start(self) -> None:
+        parent, child = self._ctx.Pipe()
+        self._proc = self._ctx.Process(
+            target=_child_main, args=(child, self.limits.memory_mb), daemon=True,
+            name="msi-parse-worker",
+        )
+        self._proc.start()
+        child.close()
+        self._conn = parent
+
+    def _kill(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._proc = self._conn = None
+
+    def close(self) -> None:
+        if self._conn is not None and self._proc is not None and self._proc.is_alive():
+            try:
+                self._conn.send(None)
+                self._proc.join(2)
+            except (BrokenPipeError, OSError):
+                pass
+        self._kill()
+
+    def __enter__(self) -> IsolatedParser:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def parse(self, path: str, doc_id: str) -> Document:
+        """Parse one file; always returns a Document whose status says how it went."""
+
+        def failed(status: DocStatus, message: str, error_class: str = "") -> Document:
+            return Document(doc_id, path, "unknown", os.path.basename(path), (),
+                            status=status, message=message, error_class=error_class)
+
+        if self._proc is None or not self._proc.is_alive():
+            self._kill()
+            self._start()
+        assert self._conn is not None and self._proc is not None
+        try:
+            self._conn.send((path, doc_id, self.limits))
+            if not self._conn.poll(self.limits.timeout_s):
+                self._kill()
+                return failed(DocStatus.TIMEOUT,
+                              f"parsing took longer than {self.limits.timeout_s:g} s (--timeout)",
+                              "TimeoutError")
+            kind, payload = self._conn.recv()
+        except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
+            self._proc.join(5)
+            code = self._proc.exitcode
+            self._kill()
+            if code is not None and code < 0 and -code == 9:
+                return failed(DocStatus.RESOURCE_LIMIT,
+                              "the parser was killed (SIGKILL), most likely for memory")
+            return failed(DocStatus.CRASHED, f"the parser process died (exit code {code})",
+                          "WorkerDied")
+        if kind == "ok":
+            return payload
+        if kind == "memory":
+            self._kill()
+            return failed(DocStatus.RESOURCE_LIMIT,
+                          f"parsing needed more than {self.limits.memory_mb} MB (--memory-mb)",
+                          "MemoryError")
+        error_class, message = payload
+        return failed(DocStatus.PARSE_ERROR, f"{error_class}: {message}", error_class)

@@ -1,0 +1,127 @@
+"""Frozen records that cross stage boundaries.
+
+Stages are functions over these records; none of them touches the database. Offsets are
+character offsets into the *cleaned* text of a page (``Page.text``), so that
+``page.text[passage.char_start:passage.char_end] == passage.text`` always holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class DocStatus(StrEnum):
+    """Every input file ends with exactly one of these (see shared QUALITY.md)."""
+
+    OK = "ok"
+    PARTIAL = "partial"  # some pages failed or a cap was hit
+    EMPTY_TEXT_LAYER = "empty_text_layer"  # scanned: needs OCR
+    ENCRYPTED = "encrypted"
+    UNSUPPORTED = "unsupported"  # type not handled, empty file, over the size cap
+    PARSE_ERROR = "parse_error"
+    TIMEOUT = "timeout"
+    RESOURCE_LIMIT = "resource_limit"
+    CRASHED = "crashed"
+
+    @property
+    def has_text(self) -> bool:
+        return self in (DocStatus.OK, DocStatus.PARTIAL)
+
+
+GENERAL = "GENERAL"  # pseudo-MSI: passages about MSIs as a field, or about none in particular
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int  # physical page number, 1-based
+    text: str  # cleaned text; all offsets point into it
+    label: str | None = None  # printed page label ("iv", "12") when known
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str  # sha256 of the file's bytes
+    path: str
+    kind: str  # "pdf", "text", "markdown", "html"
+    title: str
+    pages: tuple[Page, ...]
+    status: DocStatus = DocStatus.OK
+    message: str = ""
+    warnings: tuple[str, ...] = ()
+    error_class: str = ""  # exception class behind a failed status, if any
+
+    @property
+    def n_words(self) -> int:
+        return sum(len(p.text.split()) for p in self.pages)
+
+
+@dataclass(frozen=True)
+class MsiMention:
+    msi_id: str
+    start: int  # offsets into the passage text
+    end: int
+    surface: str
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """One MSI a passage is about, with how sure we are and why."""
+
+    msi_id: str
+    confidence: float
+    reason: str  # "mention", "carried", "manifest", "general"
+
+
+@dataclass(frozen=True)
+class Passage:
+    passage_id: str
+    doc_id: str
+    seq: int  # order within the document
+    page: int  # physical page of the first character
+    char_start: int  # into that page's text
+    char_end: int
+    text: str
+    kind: str = "body"  # "body", "heading", "table"
+    section: str | None = None  # nearest heading above
+    sentences: tuple[tuple[int, int], ...] = ()  # sentence spans, offsets into ``text``
+    mentions: tuple[MsiMention, ...] = ()
+    msis: tuple[Attribution, ...] = ()
+
+    @property
+    def n_words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A (passage, consideration, MSI) triple proposed to a reviewer as evidence."""
+
+    candidate_id: str
+    passage_id: str
+    doc_id: str
+    msi: str
+    reference_point_id: str
+    consideration_id: str
+    score: float
+    quote: str  # verbatim substring of the passage (and so of the page text)
+    quote_start: int  # offsets into the page text
+    quote_end: int
+    polarity: str = ""  # "supports", "undermines", "neutral" (empty until scored)
+    explanation: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """What ``process_document`` returns: errors are data (status + message), never raised."""
+
+    path: str
+    doc_id: str
+    status: DocStatus
+    message: str = ""
+    error_class: str = ""
+    document: Document | None = None
+    passages: tuple[Passage, ...] = ()
+    candidates: tuple[Candidate, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict, compare=False, hash=False)

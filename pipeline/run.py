@@ -1,0 +1,200 @@
+"""The local batch runner: discover files, skip unchanged ones, process the rest, store results.
+
+Documents are parsed in isolated worker processes (``workers`` at a time), analysed in this
+process (the embedding model is loaded once, and only if something needs embedding), and
+written to the store one transaction per document, so a killed run loses at most the
+document in flight and a re-run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from queue import Queue
+
+from pipeline.discover import Skipped, discover
+from pipeline.ingest import sha256_file
+from pipeline.isolation import IsolatedParser
+from pipeline.process import ProcessingContext, analyse_document
+from pipeline.records import DocStatus, Document, DocumentResult
+from pipeline.store import Store
+
+# Statuses worth another try on a re-run even when the bytes did not change.
+RETRY_STATUSES = {DocStatus.TIMEOUT, DocStatus.RESOURCE_LIMIT, DocStatus.CRASHED}
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    wall_s: float = 0.0
+    files: int = 0
+    processed: int = 0
+    unchanged: int = 0
+    duplicate_paths: int = 0
+    by_status: Counter = field(default_factory=Counter)
+    pages: int = 0
+    words: int = 0
+    passages: int = 0
+    candidates: int = 0
+    candidates_by_reference_point: dict[str, int] = field(default_factory=dict)
+    candidates_by_msi: dict[str, int] = field(default_factory=dict)
+    msis_by_document: dict[str, list[str]] = field(default_factory=dict)
+    failures: list[tuple[str, str, str]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    embedded_texts: int = 0
+    cached_texts: int = 0
+
+    @property
+    def all_ok(self) -> bool:
+        return not self.failures and set(self.by_status) <= {DocStatus.OK.value}
+
+    def as_dict(self) -> dict:
+        out = {k: v for k, v in self.__dict__.items() if k != "skipped"}
+        out["by_status"] = dict(self.by_status)
+        out["skipped"] = [s.__dict__ for s in self.skipped]
+        return out
+
+
+def _parse_ahead(jobs: list[tuple[str, str]], context: ProcessingContext,
+                 workers: int) -> Iterator[Document]:
+    """Parse documents in ``workers`` isolated processes; yield them in input order."""
+    if workers <= 1:
+        for path, doc_id in jobs:
+            yield context.parser.parse(path, doc_id)
+        return
+    parsers: Queue[IsolatedParser] = Queue()
+    owned = [IsolatedParser(context.limits) for _ in range(workers)]
+    for parser in owned:
+        parsers.put(parser)
+
+    def parse(job: tuple[str, str]) -> Document:
+        parser = parsers.get()
+        try:
+            return parser.parse(*job)
+        finally:
+            parsers.put(parser)
+
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            window = 2 * workers  # bounded look-ahead keeps memory flat on big corpora
+            futures = [pool.submit(parse, job) for job in jobs[:window]]
+            for i in range(len(jobs)):
+                document = futures[i].result()
+                futures[i] = None  # type: ignore[call-overload]
+                if i + window < len(jobs):
+                    futures.append(pool.submit(parse, jobs[i + window]))
+                yield document
+    finally:
+        for parser in owned:
+            parser.close()
+
+
+def run_corpus(paths: list[str], store: Store, context: ProcessingContext, *, workers: int = 1,
+               progress: bool = True, on_result: Callable[[DocumentResult], None] | None = None) -> RunSummary:
+    started = time.perf_counter()
+    files, skipped = discover(paths)
+    encoder_name = context.encoder.name
+    run_id = store.start_run(context.framework.id, context.framework.version, encoder_name,
+                             context.fingerprint,
+                             {"paths": paths, "workers": workers, "limits": context.limits.__dict__,
+                              "segment": context.segment.__dict__, "pid": os.getpid()})
+    summary = RunSummary(run_id=run_id, files=len(files), skipped=skipped)
+    jobs: list[tuple[str, str]] = []
+    sizes: dict[str, int] = {}
+    seen_ids: dict[str, str] = {}
+    duplicates: list[tuple[str, str]] = []
+    doc_ids: list[str] = []
+    for path in files:
+        try:
+            doc_id = sha256_file(path)
+            sizes[path] = os.path.getsize(path)
+        except OSError as exc:
+            summary.by_status[DocStatus.UNSUPPORTED.value] += 1
+            summary.failures.append((path, DocStatus.UNSUPPORTED.value, f"cannot read file: {exc}"))
+            continue
+        if doc_id in seen_ids:  # the same bytes under another path: one document, two paths
+            duplicates.append((path, doc_id))
+            continue
+        seen_ids[doc_id] = path
+        doc_ids.append(doc_id)
+        state = store.document_state(doc_id)
+        if state and state[1] == context.document_fingerprint(path) and state[0] not in RETRY_STATUSES:
+            store.record_path(path, doc_id, run_id)
+            summary.unchanged += 1
+            summary.by_status[state[0]] += 1
+            continue
+        jobs.append((path, doc_id))
+
+    bar = _progress(len(jobs), "documents", progress)
+    hits_before, misses_before = _cache_counts(context)
+    for document in _parse_ahead(jobs, context, workers):
+        result = analyse_document(document, context)
+        store.write_result(result, run_id=run_id, fingerprint=context.document_fingerprint(result.path),
+                           size_bytes=sizes.get(result.path, 0), framework=context.framework,
+                           model=encoder_name)
+        summary.processed += 1
+        summary.by_status[result.status.value] += 1
+        if on_result:
+            on_result(result)
+        bar.update(1)
+        bar.set_postfix_str(f"{len(result.passages)} passages")
+    bar.close()
+    hits, misses = _cache_counts(context)
+    summary.cached_texts, summary.embedded_texts = hits - hits_before, misses - misses_before
+    for path, doc_id in duplicates:
+        if store.document_state(doc_id):
+            store.record_path(path, doc_id, run_id)
+    summary.duplicate_paths = len(duplicates)
+    _fill_from_store(summary, store, doc_ids)
+    summary.wall_s = round(time.perf_counter() - started, 2)
+    store.finish_run(run_id, "ok" if summary.all_ok else "with_failures", summary.as_dict())
+    return summary
+
+
+def _cache_counts(context: ProcessingContext) -> tuple[int, int]:
+    encoder = context.encoder
+    return getattr(encoder, "hits", 0), getattr(encoder, "misses", 0)
+
+
+def _progress(total: int, unit: str, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, disable=None if enabled else True, dynamic_ncols=True,
+                desc="processing")
+
+
+def _fill_from_store(summary: RunSummary, store: Store, doc_ids: list[str]) -> None:
+    if not doc_ids:
+        return
+    conn = store.conn
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_docs (doc_id TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM run_docs")
+    conn.executemany("INSERT OR IGNORE INTO run_docs VALUES (?)", [(d,) for d in doc_ids])
+    row = conn.execute("SELECT COALESCE(SUM(n_pages), 0), COALESCE(SUM(n_words), 0)"
+                       " FROM documents JOIN run_docs USING (doc_id)").fetchone()
+    summary.pages, summary.words = int(row[0]), int(row[1])
+    summary.passages = int(conn.execute(
+        "SELECT COUNT(*) FROM passages JOIN run_docs USING (doc_id) WHERE stale = 0").fetchone()[0])
+    live = "FROM candidates JOIN run_docs USING (doc_id) WHERE stale = 0"
+    summary.candidates = int(conn.execute(f"SELECT COUNT(*) {live}").fetchone()[0])
+    summary.candidates_by_reference_point = {
+        r[0]: r[1] for r in conn.execute(
+            f"SELECT reference_point, COUNT(*) {live} GROUP BY reference_point ORDER BY reference_point")}
+    summary.candidates_by_msi = {
+        r[0]: r[1] for r in conn.execute(
+            f"SELECT msi, COUNT(*) AS n {live} GROUP BY msi ORDER BY n DESC, msi")}
+    for title, doc_id in conn.execute("SELECT title, doc_id FROM documents JOIN run_docs USING (doc_id)"
+                                      " ORDER BY title"):
+        msis = [r[0] for r in conn.execute(
+            "SELECT DISTINCT json_extract(j.value, '$.msi_id') FROM passages p, json_each(p.msis) j"
+            " WHERE p.doc_id = ? AND p.stale = 0 ORDER BY 1", (doc_id,))]
+        summary.msis_by_document[title or doc_id[:12]] = msis
+    summary.failures.extend(
+        (r["path"], r["status"], r["message"] or "") for r in conn.execute(
+            "SELECT (SELECT MIN(path) FROM document_paths dp WHERE dp.doc_id = d.doc_id) AS path,"
+            " d.status, d.message FROM documents d JOIN run_docs USING (doc_id)"
+            " WHERE d.status != 'ok' ORDER BY path"))

@@ -1,0 +1,36 @@
+"""The end-of-run summary printed by ``msi-evidence run``."""
+
+from __future__ import annotations
+
+from pipeline.run import RunSummary
+
+
+def format_summary(s: RunSummary, db: str) -> str:
+    lines = [f"Run {s.run_id} finished in {s.wall_s:.1f} s", ""]
+    lines.append(f"Documents: {s.files} file(s): {s.processed} processed, {s.unchanged} unchanged "
+                 f"(skipped), {s.duplicate_paths} duplicate path(s)")
+    for status, n in sorted(s.by_status.items()):
+        lines.append(f"  {status:<17} {n}")
+    lines.append(f"Pages: {s.pages}   words: {s.words}   passages: {s.passages}   "
+                 f"embedded texts: {s.embedded_texts} (cache hits: {s.cached_texts})")
+    lines.append(f"Candidates: {s.candidates}")
+    if s.candidates_by_reference_point:
+        lines.append("  by reference point:")
+        lines += [f"    {name:<40} {n}" for name, n in s.candidates_by_reference_point.items()]
+    if s.candidates_by_msi:
+        lines.append("  by MSI:")
+        lines += [f"    {name:<40} {n}" for name, n in s.candidates_by_msi.items()]
+    if s.msis_by_document:
+        lines.append("MSIs found per document:")
+        lines += [f"  {title[:60]}: {', '.join(m) or '-'}" for title, m in s.msis_by_document.items()]
+    if s.failures:
+        lines.append("Files that were not fully read:")
+        lines += [f"  [{status}] {path}: {message.splitlines()[0] if message else ''}"
+                  for path, status, message in s.failures]
+    if s.skipped:
+        lines.append("Skipped:")
+        lines += [f"  {sk.path}: {sk.reason}" for sk in s.skipped]
+    lines += ["", "Next steps:",
+              f"  review:  msi-evidence decide --db {db} CANDIDATE_ID accept|reject [--note TEXT]",
+              f"  export:  msi-evidence export --db {db} --out evidence.csv [--status accepted]"]
+    return "\n".join(lines)
