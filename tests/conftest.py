@@ -1,0 +1,61 @@
+"""Shared fixtures. Feature-specific fixtures live in a conftest.py inside each test folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+SEEDS = REPO.parent / "shared" / "seeds"
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture
+def sample_corpus(tmp_path: Path) -> Path:
+    """A private copy of the sample corpus (documents and manifest), safe to modify."""
+    dest = tmp_path / "corpus"
+    dest.mkdir()
+    for item in CORPUS.iterdir():
+        if item.is_file():
+            shutil.copy2(item, dest / item.name)
+    return dest
+
+
+@pytest.fixture
+def make_context():
+    """Build a ProcessingContext; the default encoder is the fast hashing stand-in."""
+    from pipeline.embed import make_encoder
+    from pipeline.framework import load_framework
+    from pipeline.process import ProcessingContext
+    from pipeline.registry import load_registry
+
+    made = []
+
+    def factory(model: str = "hashing", framework=None, registry=None, **kwargs):
+        context = ProcessingContext(
+            framework=framework or load_framework(), registry=registry or load_registry(),
+            encoder=make_encoder(model), **kwargs)
+        made.append(context)
+        return context
+
+    yield factory
+    for context in made:
+        context.close()
+
+
+@pytest.fixture
+def cli():
+    """Run ``msi-evidence`` in-process; returns (exit code, stdout, stderr)."""
+    from pipeline.cli import main
+
+    def run(*argv: str, capsys=None):
+        return main([str(a) for a in argv])
+
+    return run
