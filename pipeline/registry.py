@@ -8,10 +8,15 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pipeline.errors import MsiEvidenceError
 from pipeline.records import GENERAL
 from pipeline.rules_schema import read_yaml, validate
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "evidence_rules" / "msi_registry.yaml"
+
+
+class UnknownMsiError(MsiEvidenceError):
+    """An MSI id (e.g. a reviewer's correction) that the registry does not know."""
 
 
 class Msi(BaseModel):
@@ -22,15 +27,36 @@ class Msi(BaseModel):
     acronyms: tuple[str, ...] = ()  # matched case-sensitively
     aliases: tuple[str, ...] = ()  # matched case-insensitively
     # Acronyms that are short or shared with other things ("KP", "ETI") only count when the
-    # document mentioned the full name or an alias first.
+    # context supports them: the document named the MSI in full earlier, or one of the
+    # ``context_keywords`` (sector words such as "diamond", "forest") occurs in the passage.
     guarded_acronyms: tuple[str, ...] = ()
+    context_keywords: tuple[str, ...] = ()  # case-insensitive word prefixes
+    # Head nouns of definite descriptions that may refer back to this MSI when it is in focus
+    # ("the Scheme", "the Accord"); the last word of the name is always one of them.
+    anaphora: tuple[str, ...] = ()
+    # Match the name and aliases case-sensitively too: for names that are also common phrases
+    # ("Better Work", "Accountability Framework").
+    exact_case: bool = False
     owner: str = ""
     sector: str = ""
-    website: str = ""
+    website: str = Field(default="", pattern=r"^(https?://\S+)?$")
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    @property
+    def anaphora_nouns(self) -> frozenset[str]:
+        """Lower-case head nouns that a definite description of this MSI may use."""
+        heads = {n.split()[-1].lower() for n in self.names if len(n.split()) > 1}
+        return frozenset({*heads, *(a.lower() for a in self.anaphora)})
+
+    @model_validator(mode="after")
+    def _guarded_need_context(self) -> Msi:
+        overlap = set(self.acronyms) & set(self.guarded_acronyms)
+        if overlap:
+            raise ValueError(f"{sorted(overlap)} listed both as acronyms and guarded_acronyms")
+        return self
 
 
 class Registry(BaseModel):
@@ -65,6 +91,17 @@ class Registry(BaseModel):
     @cached_property
     def by_id(self) -> dict[str, Msi]:
         return {m.id: m for m in self.msis}
+
+    def check_msi(self, msi_id: str) -> str:
+        """Return ``msi_id`` if it is a registry id or GENERAL; else raise UnknownMsiError."""
+        if msi_id == GENERAL or msi_id in self.by_id:
+            return msi_id
+        folded = {m.id.lower(): m.id for m in self.msis}
+        hint = (f"did you mean {folded[msi_id.lower()]!r}? " if msi_id.lower() in folded else "")
+        raise UnknownMsiError(
+            f"{msi_id!r} is not an MSI id in the registry; {hint}use one of the ids listed by "
+            f"`msi-evidence rules check` (e.g. {', '.join(sorted(self.by_id)[:4])}, ...) or "
+            f"{GENERAL}, or add the MSI to evidence_rules/msi_registry.yaml")
 
     def fingerprint(self) -> str:
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
