@@ -58,13 +58,41 @@ class ReferencePoint(_Strict):
     definition: str = Field(min_length=1)
     threshold: float | None = Field(default=None, ge=0, le=1)
     definition_examples: Examples = Examples()
+    keywords: tuple[KeywordRule, ...] = ()  # definition-level cues, shared by its considerations
     considerations: tuple[Consideration, ...] = Field(min_length=1)
+
+
+class Calibration(_Strict):
+    """Logistic-regression weights over the component scores (see pipeline.scoring.features)."""
+
+    intercept: float
+    weights: dict[str, float]
+    fitted_on: str = ""  # provenance note: data, split and command that produced the weights
+
+    @model_validator(mode="after")
+    def _known_features(self) -> Calibration:
+        from pipeline.scoring.features import FEATURES
+
+        unknown = sorted(set(self.weights) - set(FEATURES))
+        if unknown:
+            raise ValueError(f"unknown feature(s) {unknown}; known: {list(FEATURES)}")
+        return self
+
+
+class PolaritySettings(_Strict):
+    """How cue scores become supports / undermines / neutral (see pipeline.scoring.polarity)."""
+
+    margin: float = Field(default=0.5, ge=0)  # |score| below this is neutral
+    bias: float = 0.0  # added to every score (> 0 leans towards supports)
+    example_weight: float = Field(default=4.0, ge=0)  # weight of sim(meets) - sim(fails)
 
 
 class MatchSettings(_Strict):
     threshold: float = Field(default=0.5, ge=0, le=1)
     top_k: int = Field(default=2, ge=1, le=50)
     min_words: int = Field(default=8, ge=1)
+    calibration: Calibration | None = None  # None: pipeline.scoring.combine.DEFAULT_CALIBRATION
+    polarity: PolaritySettings = PolaritySettings()
 
 
 class FrameworkInfo(_Strict):
@@ -81,15 +109,16 @@ class Framework(_Strict):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Framework:
-        seen: set[str] = set()
-        dupes = []
-        for rp in self.reference_points:
-            for ident in [rp.id, *(c.id for c in rp.considerations)]:
-                if ident in seen:
-                    dupes.append(ident)
-                seen.add(ident)
+        where: dict[str, list[str]] = {}
+        for i, rp in enumerate(self.reference_points):
+            where.setdefault(rp.id, []).append(f"reference_points -> {i} -> id")
+            for j, c in enumerate(rp.considerations):
+                where.setdefault(c.id, []).append(
+                    f"reference_points -> {i} -> considerations -> {j} -> id")
+        dupes = [f"{ident!r} at [{'], ['.join(places)}]"
+                 for ident, places in where.items() if len(places) > 1]
         if dupes:
-            raise ValueError(f"ids must be unique across the framework; repeated: {sorted(set(dupes))}")
+            raise ValueError(f"ids must be unique across the framework; repeated: {'; '.join(dupes)}")
         return self
 
     @property

@@ -1,11 +1,19 @@
 """Match: score every (passage, consideration) pair and keep the best as candidates.
 
 Each consideration is represented by several evidence texts: its own text, the text prefixed
-with its reference point's name, its description and its example phrasings from the framework
-YAML. A passage's score for a consideration is the best cosine similarity between any of those
-texts and either the whole passage or its best sentence; that best sentence is the quote.
-Candidates are kept above the reference point's threshold, at most ``top_k`` per passage, one per
-MSI the passage is about.
+with its reference point's name, its description and its example phrasings; each reference
+point by its definition and definition examples. For every passage the component scores of
+``pipeline.scoring.features`` are computed (dense similarity at sentence and passage level,
+keyword-rule hits, definition-level similarity and rules, non-evidence share) and combined by
+a logistic calibration into one score in [0, 1].
+
+Candidates are chosen per reference point: a reference point's score for a passage is the
+calibrated score of its considerations' best component scores, and the consideration named is
+its best-scoring one. Reference points above their threshold are kept, at most ``top_k`` per
+passage, one candidate per MSI the passage is about. Non-evidence sentences (bylines, contact
+details, calls to action, recommendations, ...) are never quoted, and a passage made only of
+them yields nothing. Each candidate carries a polarity and an explanation (quote, matched
+example or rule, component scores).
 """
 
 from __future__ import annotations
@@ -18,39 +26,81 @@ import numpy as np
 from pipeline.embed import Encoder
 from pipeline.framework import Framework
 from pipeline.records import Candidate, Passage
+from pipeline.scoring import polarity as polarity_mod
+from pipeline.scoring.combine import DEFAULT_CALIBRATION, calibrated, contributions
+from pipeline.scoring.features import FEATURES
+from pipeline.scoring.nonevidence import nonevidence_kind, nonevidence_share, nonevidence_spans
+from pipeline.scoring.rules import RuleHit, rule_matcher_for, saturate, total_by_owner
+
+TEXT_KINDS = ("consideration", "named consideration", "description", "meets example",
+              "fails example")
 
 
 @dataclass(frozen=True)
 class EvidenceIndex:
-    """The framework's evidence texts embedded once: row i belongs to consideration owner[i]."""
+    """The framework's evidence texts embedded once: row i belongs to consideration owner[i];
+    definition row j belongs to reference point def_owner[j]."""
 
     consideration_ids: tuple[str, ...]
-    reference_point_ids: tuple[str, ...]
+    reference_point_ids: tuple[str, ...]  # one per consideration
     texts: tuple[str, ...]
     owner: np.ndarray  # int index into consideration_ids, one per text
     vectors: np.ndarray
+    kinds: tuple[str, ...] = ()  # one of TEXT_KINDS per text
+    rp_ids: tuple[str, ...] = ()  # the reference points, in framework order
+    consideration_rp: np.ndarray | None = None  # int index into rp_ids, one per consideration
+    def_texts: tuple[str, ...] = ()
+    def_owner: np.ndarray | None = None  # int index into rp_ids, one per definition text
+    def_vectors: np.ndarray | None = None
 
     @classmethod
     def build(cls, framework: Framework, encoder: Encoder) -> EvidenceIndex:
-        texts, owner, cids, rpids = [], [], [], []
+        texts, kinds, owner, cids, rpids, cons_rp = [], [], [], [], [], []
+        def_texts, def_owner = [], []
+        for r, rp in enumerate(framework.reference_points):
+            for text in dict.fromkeys(t.strip() for t in (
+                    rp.definition, f"{rp.name}: {rp.definition}",
+                    *rp.definition_examples.meets, *rp.definition_examples.fails) if t.strip()):
+                def_texts.append(text)
+                def_owner.append(r)
         for index, (rp, c) in enumerate(framework.considerations):
             cids.append(c.id)
             rpids.append(rp.id)
-            own = [c.text, f"{rp.name}: {c.text}", c.description, *c.examples.meets, *c.examples.fails]
-            for text in dict.fromkeys(t.strip() for t in own if t and t.strip()):
-                texts.append(text)
-                owner.append(index)
+            cons_rp.append([x.id for x in framework.reference_points].index(rp.id))
+            own = [(c.text, TEXT_KINDS[0]), (f"{rp.name}: {c.text}", TEXT_KINDS[1]),
+                   (c.description, TEXT_KINDS[2]),
+                   *((t, TEXT_KINDS[3]) for t in c.examples.meets),
+                   *((t, TEXT_KINDS[4]) for t in c.examples.fails)]
+            seen: set[str] = set()
+            for text, kind in own:
+                text = (text or "").strip()
+                if text and text not in seen:
+                    seen.add(text)
+                    texts.append(text)
+                    kinds.append(kind)
+                    owner.append(index)
+        vectors = encoder.encode(texts + def_texts)
         return cls(tuple(cids), tuple(rpids), tuple(texts), np.asarray(owner),
-                   encoder.encode(texts))
+                   vectors[:len(texts)], tuple(kinds),
+                   tuple(rp.id for rp in framework.reference_points), np.asarray(cons_rp),
+                   tuple(def_texts), np.asarray(def_owner, dtype=int), vectors[len(texts):])
 
     def per_consideration_max(self, sims: np.ndarray) -> np.ndarray:
         """Reduce (rows × texts) similarities to (rows × considerations) maxima."""
-        out = np.full((sims.shape[0], len(self.consideration_ids)), -1.0, dtype=np.float32)
-        for index in range(len(self.consideration_ids)):
-            cols = self.owner == index
-            if cols.any():
-                out[:, index] = sims[:, cols].max(axis=1)
-        return out
+        return _group_max(sims, self.owner, len(self.consideration_ids))
+
+    def per_reference_point_max(self, sims: np.ndarray) -> np.ndarray:
+        """Reduce (rows × definition texts) similarities to (rows × reference points) maxima."""
+        return _group_max(sims, self.def_owner, len(self.rp_ids))
+
+
+def _group_max(sims: np.ndarray, owner: np.ndarray, groups: int) -> np.ndarray:
+    out = np.full((sims.shape[0], groups), -1.0, dtype=np.float32)
+    for index in range(groups):
+        cols = owner == index
+        if cols.any() and sims.shape[0]:
+            out[:, index] = sims[:, cols].max(axis=1)
+    return out
 
 
 def candidate_id(passage_id: str, framework_id: str, consideration_id: str, msi: str) -> str:
@@ -70,6 +120,92 @@ def texts_to_embed(passages: list[Passage]) -> tuple[list[str], list[tuple[int, 
     return texts, sentence_rows
 
 
+@dataclass(frozen=True)
+class PassageScores:
+    """Component scores of one passage against every consideration of the framework."""
+
+    features: np.ndarray  # (considerations × FEATURES), each in [0, 1]
+    spans: tuple[tuple[int, int], ...]  # evidence-bearing sentences (offsets into the passage)
+    sentence_sims: np.ndarray  # (spans × considerations): best cosine per sentence
+    text_sims: np.ndarray  # (spans × evidence texts)
+    hits: tuple[RuleHit, ...]  # rule hits outside non-evidence sentences
+    nonevidence: tuple[str, ...]  # kinds of the flagged sentences
+
+
+def score_passage(passage: Passage, passage_vector: np.ndarray, sentence_vectors: np.ndarray,
+                  sentence_spans: list[tuple[int, int]], framework: Framework,
+                  index: EvidenceIndex) -> PassageScores | None:
+    """Component scores of a passage, or None when it holds no evidence-bearing sentence."""
+    flagged = nonevidence_spans(passage.text, tuple(sentence_spans))
+    if not sentence_spans:  # a one-sentence passage: the passage is its sentence
+        sentence_spans = [(0, len(passage.text))]
+        sentence_vectors = passage_vector[None, :]
+        if nonevidence_kind(passage.text):
+            flagged = {(0, len(passage.text)): nonevidence_kind(passage.text) or ""}
+    keep = [k for k, span in enumerate(sentence_spans) if span not in flagged]
+    if not keep:
+        return None
+    spans = tuple(sentence_spans[k] for k in keep)
+    vecs = sentence_vectors[keep]
+    text_sims = vecs @ index.vectors.T
+    sentence_sims = index.per_consideration_max(text_sims)
+    passage_sims = index.per_consideration_max((passage_vector @ index.vectors.T)[None, :])[0]
+    def_sims = np.maximum(
+        index.per_reference_point_max((passage_vector @ index.def_vectors.T)[None, :])[0],
+        index.per_reference_point_max(vecs @ index.def_vectors.T).max(axis=0))
+    hits = tuple(h for h in rule_matcher_for(framework).hits(passage.text)
+                 if not any(s <= h.start < e for s, e in flagged))
+    totals = total_by_owner(list(hits))
+    best_sentence = sentence_sims.max(axis=0)
+    margin = best_sentence - float(np.median(best_sentence))
+    rule = np.array([saturate(totals.get(cid, 0.0)) for cid in index.consideration_ids])
+    def_rule_rp = np.array([saturate(totals.get(rid, 0.0)) for rid in index.rp_ids])
+    columns = {
+        "sentence_similarity": best_sentence,
+        "passage_similarity": passage_sims,
+        "definition_similarity": def_sims[index.consideration_rp],
+        "rule_score": rule,
+        "definition_rule_score": def_rule_rp[index.consideration_rp],
+        "similarity_margin": margin,
+        "nonevidence_share": np.full(len(rule), nonevidence_share(passage.text, flagged)),
+    }
+    features = np.clip(np.stack([columns[name] for name in FEATURES], axis=1), 0.0, 1.0)
+    return PassageScores(features, spans, sentence_sims, text_sims, hits,
+                         tuple(sorted(set(flagged.values()))))
+
+
+def reference_point_scores(scores: PassageScores, framework: Framework,
+                           index: EvidenceIndex) -> list[tuple[float, int, np.ndarray]]:
+    """Per reference point: (calibrated score, best consideration index, feature row)."""
+    calibration = framework.matching.calibration or DEFAULT_CALIBRATION
+    per_consideration = calibrated(scores.features, calibration)
+    out = []
+    for r in range(len(index.rp_ids)):
+        members = np.flatnonzero(index.consideration_rp == r)
+        row = scores.features[members].max(axis=0)
+        best = int(members[np.argmax(per_consideration[members])])
+        out.append((float(calibrated(row[None, :], calibration)[0]), best, row))
+    return out
+
+
+def _quote_row(scores: PassageScores, c: int, owners: set[str]) -> int:
+    """The sentence to quote for consideration ``c``: best similarity, nudged by rule hits."""
+    bonus = np.array([sum(0.05 for h in scores.hits if h.owner in owners and s <= h.start < e)
+                      for s, e in scores.spans])
+    return int(np.argmax(scores.sentence_sims[:, c] + bonus))
+
+
+def _example_sims(scores: PassageScores, row: int, c: int,
+                  index: EvidenceIndex) -> tuple[float | None, float | None]:
+    own = index.owner == c
+    kinds = np.array(index.kinds)
+    sims = []
+    for kind in ("meets example", "fails example"):
+        cols = own & (kinds == kind)
+        sims.append(float(scores.text_sims[row, cols].max()) if cols.any() else None)
+    return sims[0], sims[1]
+
+
 def match_passages(passages: list[Passage], vectors: np.ndarray,
                    sentence_rows: list[tuple[int, int, int]], framework: Framework,
                    index: EvidenceIndex) -> list[Candidate]:
@@ -77,47 +213,67 @@ def match_passages(passages: list[Passage], vectors: np.ndarray,
     if not passages:
         return []
     n = len(passages)
-    passage_scores = index.per_consideration_max(vectors[:n] @ index.vectors.T)
-    sentence_scores = (index.per_consideration_max(vectors[n:] @ index.vectors.T)
-                       if sentence_rows else np.zeros((0, passage_scores.shape[1])))
     by_passage: dict[int, list[int]] = {}
     for row, (p_index, _, _) in enumerate(sentence_rows):
         by_passage.setdefault(p_index, []).append(row)
-
     settings = framework.matching
-    thresholds = np.array([framework.threshold_for(rp) for rp, _ in framework.considerations])
+    calibration = settings.calibration or DEFAULT_CALIBRATION
+    rps = {rp.id: rp for rp in framework.reference_points}
     candidates: list[Candidate] = []
     for i, passage in enumerate(passages):
         if passage.kind == "heading" or passage.n_words < settings.min_words:
             continue
         rows = by_passage.get(i, [])
-        best_sentence = sentence_scores[rows].max(axis=0) if rows else passage_scores[i]
-        combined = np.maximum(passage_scores[i], best_sentence)
-        ranked = [c for c in np.argsort(-combined, kind="stable") if combined[c] >= thresholds[c]]
-        for c in ranked[: settings.top_k]:
-            if rows:
-                best_row = rows[int(np.argmax(sentence_scores[rows, c]))]
-                _, q_start, q_end = sentence_rows[best_row]
-            else:
-                q_start, q_end = 0, len(passage.text)
-            score = float(np.clip(combined[c], 0.0, 1.0))
+        scores = score_passage(passage, vectors[i], vectors[[n + r for r in rows]],
+                               [sentence_rows[r][1:] for r in rows], framework, index)
+        if scores is None:
+            continue
+        ranked = sorted(((s, r, c, row) for r, (s, c, row) in
+                         enumerate(reference_point_scores(scores, framework, index))),
+                        key=lambda t: -t[0])
+        kept = [t for t in ranked if t[0] >= framework.threshold_for(rps[index.rp_ids[t[1]]])]
+        for score, r, c, row in kept[: settings.top_k]:
+            cid, rid = index.consideration_ids[c], index.rp_ids[r]
+            q = _quote_row(scores, c, {cid, rid})
+            q_start, q_end = scores.spans[q]
+            quote = passage.text[q_start:q_end]
+            quote_hits = [h for h in scores.hits
+                          if h.owner in (cid, rid) and q_start <= h.start < q_end]
+            meets, fails = _example_sims(scores, q, c, index)
+            pol = polarity_mod.classify(quote, quote_hits, meets, fails, settings.polarity)
+            own_texts = np.flatnonzero(index.owner == c)
+            t_best = int(own_texts[np.argmax(scores.text_sims[q, own_texts])])
+            members = np.flatnonzero(index.consideration_rp == r)
+            per_c = calibrated(scores.features[members], calibration)
+            explanation = {
+                "quote": quote,
+                "consideration_id": cid,
+                "matched_text": index.texts[t_best],
+                "matched_kind": index.kinds[t_best] if index.kinds else "",
+                "matched_similarity": round(float(scores.text_sims[q, t_best]), 4),
+                "rules": sorted({h.label for h in scores.hits if h.owner in (cid, rid)}),
+                "components": {name: round(float(row[k]), 4) for k, name in enumerate(FEATURES)},
+                "contributions": contributions(row, calibration),
+                "consideration_scores": {index.consideration_ids[m]: round(float(s), 4)
+                                         for m, s in zip(members, per_c, strict=True)},
+                "polarity_score": pol.score,
+                "polarity_cues": list(pol.cues),
+                "nonevidence": list(scores.nonevidence),
+                "passage_similarity": round(float(scores.features[c, 1]), 4),
+                "sentence_similarity": round(float(scores.features[c, 0]), 4),
+            }
             for attribution in passage.msis:
                 candidates.append(Candidate(
-                    candidate_id=candidate_id(passage.passage_id, framework.id,
-                                              index.consideration_ids[c], attribution.msi_id),
+                    candidate_id=candidate_id(passage.passage_id, framework.id, cid,
+                                              attribution.msi_id),
                     passage_id=passage.passage_id, doc_id=passage.doc_id,
-                    msi=attribution.msi_id,
-                    reference_point_id=index.reference_point_ids[c],
-                    consideration_id=index.consideration_ids[c],
-                    score=round(score, 6),
-                    quote=passage.text[q_start:q_end],
+                    msi=attribution.msi_id, reference_point_id=rid, consideration_id=cid,
+                    score=round(float(np.clip(score, 0.0, 1.0)), 6),
+                    quote=quote,
                     quote_start=passage.char_start + q_start,
                     quote_end=passage.char_start + q_end,
-                    explanation={
-                        "passage_similarity": round(float(passage_scores[i, c]), 4),
-                        "sentence_similarity": round(float(best_sentence[c]), 4),
-                        "msi_reason": attribution.reason,
-                        "msi_confidence": attribution.confidence,
-                    },
+                    polarity=pol.label,
+                    explanation={**explanation, "msi_reason": attribution.reason,
+                                 "msi_confidence": attribution.confidence},
                 ))
     return candidates

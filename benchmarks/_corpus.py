@@ -1,0 +1,25 @@
+"""Shared set-up for the scoring benchmarks: the sample corpus's text files, the gold set, the
+framework and a cached encoder (the embedding cache of a previous run makes this cheap)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GOLD = REPO / "corpus" / "gold" / "evidence_gold.csv"
+
+
+def load_dev(db: str, model: str | None, framework_path: str | None = None):
+    """(framework, analysed files, gold, encoder) for the .txt files named in the gold set."""
+    from pipeline.embed import CachedEncoder, EmbeddingCache, make_encoder
+    from pipeline.evaluate import load_gold
+    from pipeline.framework import load_framework
+    from pipeline.registry import load_registry
+    from pipeline.scoring.dataset import analyse_files
+
+    gold = load_gold(GOLD)
+    framework = load_framework(framework_path)
+    encoder = CachedEncoder(make_encoder(model), EmbeddingCache(f"{db}.embeddings.sqlite"))
+    files = [REPO / "corpus" / name for name in sorted({g.file for g in gold})]
+    analysed = analyse_files(files, load_registry(), encoder, REPO / "corpus" / "manifest.csv")
+    return framework, analysed, gold, encoder

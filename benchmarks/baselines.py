@@ -1,0 +1,134 @@
+"""The project's scorer against two naive baselines on the same dev data, in one table.
+
+    python benchmarks/baselines.py --db /tmp/run.sqlite [--model NAME] [--json OUT.json]
+
+All three run on the same passages and embeddings (the sample corpus's text files, analysed
+in-process with the pipeline's stages; the embedding cache of ``--db`` makes this cheap), produce
+candidates one per MSI the passage is about, and are scored by ``pipeline.evaluate`` against
+corpus/gold/evidence_gold.csv on the tune and held-out splits:
+
+- **keyword**: a passage is a candidate for the consideration whose content words (the
+  framework's consideration text, stop words removed) it contains the largest share of, when
+  that share reaches a threshold;
+- **cosine top-1**: the consideration text with the highest cosine similarity to the passage,
+  when it reaches a threshold;
+- **project**: ``pipeline.match`` with the framework YAML as it is.
+
+The baselines' thresholds are chosen to maximise F1 on the tune split (their best case);
+the held-out split is never used to choose anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+STOP = {"a", "an", "and", "are", "as", "at", "be", "both", "by", "for", "from", "in", "into",
+        "is", "of", "on", "or", "other", "the", "their", "to", "with", "its", "it", "this", "that",
+        "these", "those", "including", "such"}
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in STOP and len(w) > 2}
+
+
+def keyword_scores(files, framework):
+    """(passage key, msis, {rp: best share}) for every body passage."""
+    considerations = [(rp.id, content_words(c.text)) for rp, c in framework.considerations]
+    out = []
+    for f in files:
+        for p in f.passages:
+            if p.kind == "heading":
+                continue
+            words = content_words(p.text)
+            scored = [(len(ws & words) / len(ws), rp) for rp, ws in considerations if ws]
+            out.append((f"{f.file}|{p.passage_id}", [a.msi_id for a in p.msis], max(scored)))
+    return out
+
+
+def cosine_scores(files, framework, encoder):
+    texts = [c.text for _, c in framework.considerations]
+    rps = [rp.id for rp, _ in framework.considerations]
+    vectors = encoder.encode(texts)
+    out = []
+    for f in files:
+        for i, p in enumerate(f.passages):
+            if p.kind == "heading":
+                continue
+            sims = vectors @ f.vectors[i]
+            best = int(np.argmax(sims))
+            out.append((f"{f.file}|{p.passage_id}", [a.msi_id for a in p.msis],
+                        (float(sims[best]), rps[best])))
+    return out
+
+
+def top1_candidates(scored, threshold):
+    from pipeline.evaluate import EvalCandidate
+
+    return [EvalCandidate(key, rp, msi, "", score)
+            for key, msis, (score, rp) in scored if score >= threshold for msi in msis]
+
+
+def best_threshold(scored, passages, gold):
+    from pipeline.evaluate import evaluate
+
+    best = (-1.0, 0.0)
+    for threshold in sorted({round(s, 3) for _, _, (s, _) in scored}):
+        f1 = evaluate(top1_candidates(scored, threshold), passages, gold).overall["tune"].f1 or 0
+        best = max(best, (f1, threshold))
+    return best[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, help="store whose embedding cache to use")
+    parser.add_argument("--model", help="embedding model (default: the packaged one)")
+    parser.add_argument("--json", help="write all metrics as JSON")
+    args = parser.parse_args()
+
+    from _corpus import load_dev
+
+    from pipeline.evaluate import evaluate
+    from pipeline.match import EvidenceIndex
+    from pipeline.scoring.dataset import project_candidates
+
+    framework, files, gold, encoder = load_dev(args.db, args.model)
+    passages = [p for f in files for p in f.eval_passages()]
+    keyword = keyword_scores(files, framework)
+    cosine = cosine_scores(files, framework, encoder)
+    systems = {
+        "keyword": (top1_candidates(keyword, kt := best_threshold(keyword, passages, gold)),
+                    f"share >= {kt:.2f}"),
+        "cosine top-1": (top1_candidates(cosine, ct := best_threshold(cosine, passages, gold)),
+                         f"cosine >= {ct:.2f}"),
+        "project": (project_candidates(files, framework, EvidenceIndex.build(framework, encoder)),
+                    f"calibrated, thresholds in YAML (default {framework.matching.threshold})"),
+    }
+    results = {}
+    print(f"model: {encoder.name}; gold: {len(gold)} rows; files: {[f.file for f in files]}\n")
+    print(f"{'system':13} {'split':8} {'recall':>6} {'prec':>5} {'F1':>5} {'msi-R':>5} "
+          f"{'polar':>5} {'c/1kw':>6}  setting")
+    for name, (candidates, setting) in systems.items():
+        report = evaluate(candidates, passages, gold)
+        results[name] = {"setting": setting, **report.to_dict()}
+        for split in ("tune", "heldout"):
+            m = report.overall[split]
+            fmt = lambda v: "    -" if v is None else f"{v:5.2f}"  # noqa: E731
+            print(f"{name:13} {split:8} {fmt(m.recall):>6} {fmt(m.precision)} {fmt(m.f1)} "
+                  f"{fmt(m.msi_recall)} {fmt(m.polarity_accuracy)} {m.per_1000_words:6.1f}  "
+                  f"{setting if split == 'tune' else ''}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

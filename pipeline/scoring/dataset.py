@@ -1,0 +1,107 @@
+"""Labelled feature rows for fitting and comparing scorers (used by benchmarks/).
+
+Files are analysed in-process with the pipeline's own stages (ingest, segment, attribute,
+embed through the embedding cache), so that the features are exactly those ``match`` sees.
+A row is one (passage, reference point) pair with the reference point's feature row (the
+element-wise best over its considerations, as ``match.reference_point_scores`` uses); it is
+positive when the passage contains a gold quote of that reference point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.embed import Encoder
+from pipeline.evaluate import EvalCandidate, EvalPassage, GoldRow, assign_splits, normalise
+from pipeline.framework import Framework
+from pipeline.match import EvidenceIndex, match_passages, score_passage, texts_to_embed
+from pipeline.records import Candidate, Passage
+from pipeline.registry import Registry
+
+
+@dataclass(frozen=True)
+class AnalysedFile:
+    file: str  # file name, as in the gold CSV
+    passages: tuple[Passage, ...]
+    vectors: np.ndarray
+    sentence_rows: tuple[tuple[int, int, int], ...]
+
+    def eval_passages(self) -> list[EvalPassage]:
+        return [EvalPassage(f"{self.file}|{p.passage_id}", self.file, p.seq, p.text)
+                for p in self.passages]
+
+
+def analyse_files(paths: list[Path], registry: Registry, encoder: Encoder,
+                  manifest_path: Path | None = None) -> list[AnalysedFile]:
+    from pipeline.attribute import MsiAttributor
+    from pipeline.ingest import ingest_file
+    from pipeline.manifest import load_manifest
+    from pipeline.segment import segment_document
+
+    manifest = load_manifest(manifest_path, registry) if manifest_path else {}
+    attributor = MsiAttributor(registry)
+    out = []
+    for path in paths:
+        resolved = str(Path(path).resolve())
+        doc = ingest_file(resolved)
+        entry = manifest.get(resolved)
+        passages = attributor.attribute(segment_document(doc), entry.msi if entry else None)
+        texts, rows = texts_to_embed(passages)
+        out.append(AnalysedFile(Path(path).name, tuple(passages), encoder.encode(texts),
+                                tuple(rows)))
+    return out
+
+
+def project_candidates(files: list[AnalysedFile], framework: Framework,
+                       index: EvidenceIndex) -> list[EvalCandidate]:
+    """The pipeline's own candidates for the analysed files, in evaluation form."""
+    out = []
+    for f in files:
+        found: list[Candidate] = match_passages(list(f.passages), f.vectors,
+                                                list(f.sentence_rows), framework, index)
+        out.extend(EvalCandidate(f"{f.file}|{c.passage_id}", c.reference_point_id, c.msi,
+                                 c.polarity, c.score) for c in found)
+    return out
+
+
+@dataclass(frozen=True)
+class FeatureRows:
+    keys: list[str]  # passage keys
+    rp_ids: list[str]
+    splits: list[str]
+    X: np.ndarray
+    y: np.ndarray
+
+
+def feature_rows(files: list[AnalysedFile], framework: Framework, index: EvidenceIndex,
+                 gold: list[GoldRow]) -> FeatureRows:
+    passages = [p for f in files for p in f.eval_passages()]
+    split_of = assign_splits(passages, gold)
+    keys, rps, splits, xs, ys = [], [], [], [], []
+    for f in files:
+        n = len(f.passages)
+        by_passage: dict[int, list[int]] = {}
+        for row, (i, _, _) in enumerate(f.sentence_rows):
+            by_passage.setdefault(i, []).append(row)
+        for i, passage in enumerate(f.passages):
+            if passage.kind == "heading" or passage.n_words < framework.matching.min_words:
+                continue
+            rows = by_passage.get(i, [])
+            scores = score_passage(passage, f.vectors[i], f.vectors[[n + r for r in rows]],
+                                   [f.sentence_rows[r][1:] for r in rows], framework, index)
+            if scores is None:
+                continue
+            key = f"{f.file}|{passage.passage_id}"
+            text = normalise(passage.text)
+            for r, rp_id in enumerate(index.rp_ids):
+                members = np.flatnonzero(index.consideration_rp == r)
+                keys.append(key)
+                rps.append(rp_id)
+                splits.append(split_of[key])
+                xs.append(scores.features[members].max(axis=0))
+                ys.append(int(any(g.file == f.file and g.reference_point == rp_id
+                                  and normalise(g.quote) in text for g in gold)))
+    return FeatureRows(keys, rps, splits, np.array(xs), np.array(ys))

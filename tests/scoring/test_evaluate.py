@@ -1,0 +1,135 @@
+"""The evaluation harness on a hand-made store with known answers, and ``msi-evidence eval``."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.evaluate import GoldError, evaluate_store, load_gold, normalise
+from pipeline.framework import load_framework
+from pipeline.records import Candidate, DocStatus, Document, DocumentResult, Page, Passage
+from pipeline.store import Store
+
+P0 = "The KPCS sidelines civil society. Decisions are made by governments only."
+P1 = "The EITI publishes reports every year. An inde-\npendent validator checks them."
+P2 = "by Jane Doe, Coordinator"
+PAGE = f"{P0}\n\n{P1}\n\n{P2}"
+
+
+def _passage(seq: int, text: str) -> Passage:
+    start = PAGE.index(text)
+    return Passage(f"p{seq}", "doc", seq, 1, start, start + len(text), text)
+
+
+def _candidate(name, passage, rp, cons, msi, polarity, score) -> Candidate:
+    return Candidate(name, passage.passage_id, "doc", msi, rp, cons, score,
+                     passage.text, passage.char_start, passage.char_end, polarity)
+
+
+@pytest.fixture
+def tiny(tmp_path: Path):
+    """A store holding one document 'a.txt' with three passages and three candidates, and a
+    gold CSV with four rows (two tune, two held out)."""
+    passages = [_passage(0, P0), _passage(1, P1), _passage(2, P2)]
+    candidates = [
+        _candidate("c1", passages[0], "participation", "participation.civil_society", "KPCS",
+                   "undermines", 0.9),
+        _candidate("c2", passages[0], "transformation", "transformation.evolving_approach",
+                   "KPCS", "supports", 0.4),
+        _candidate("c3", passages[1], "reporting_validation",
+                   "reporting_validation.validation_system", "GENERAL", "supports", 0.8),
+    ]
+    doc = Document("doc", str(tmp_path / "a.txt"), "text", "A", (Page(1, PAGE),))
+    result = DocumentResult(doc.path, "doc", DocStatus.OK, document=doc,
+                            passages=tuple(passages), candidates=tuple(candidates))
+    db = tmp_path / "tiny.sqlite"
+    framework = load_framework()
+    with Store(db) as store:
+        run = store.start_run(framework.id, framework.version, "m", "f", {})
+        store.write_result(result, run_id=run, fingerprint="f", size_bytes=1,
+                           framework=framework, model="m")
+    gold = tmp_path / "gold.csv"
+    rows = [
+        ("a.txt", "Decisions are made by governments only.", "KPCS", "participation",
+         "undermines", "tune"),
+        ("a.txt", "The KPCS sidelines civil society.", "KPCS", "participation", "supports", "tune"),
+        ("a.txt", "An independent validator checks them.", "EITI", "reporting_validation",
+         "supports", "heldout"),
+        ("a.txt", "by Jane Doe", "GENERAL", "high_standards", "", "heldout"),
+        ("other.txt", "Not in the store.", "KPCS", "participation", "", "tune"),
+    ]
+    with gold.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["file", "quote", "msi", "reference_point", "polarity", "split"])
+        writer.writerows(rows)
+    return db, gold
+
+
+def test_normalise_joins_line_break_hyphens_and_whitespace():
+    assert normalise("an inde-\n  pendent   validator\n") == "an independent validator"
+
+
+def test_metrics_on_a_tiny_store_match_the_hand_computed_answers(tiny):
+    db, gold = tiny
+    report = evaluate_store(db, gold)
+    overall = report.overall["all"]
+    assert (overall.gold, overall.matched, overall.matched_msi) == (5, 3, 2)
+    assert overall.recall == 0.6 and overall.msi_recall == 0.4
+    assert (overall.candidates, overall.correct_candidates) == (3, 2)
+    assert overall.precision == pytest.approx(2 / 3, abs=1e-4)
+    assert overall.f1 == pytest.approx(2 * 0.6 * (2 / 3) / (0.6 + 2 / 3), abs=1e-3)
+    assert (overall.polarity_rows, overall.polarity_correct) == (3, 2)
+    words = len(P0.split()) + len(P1.split()) + len(P2.split())
+    assert overall.words == words
+    assert overall.per_1000_words == pytest.approx(3000 / words, abs=0.01)
+
+    tune, held = report.overall["tune"], report.overall["heldout"]
+    assert (tune.gold, tune.matched, tune.candidates, tune.correct_candidates) == (3, 2, 2, 1)
+    assert (held.gold, held.matched, held.candidates, held.correct_candidates) == (2, 1, 1, 1)
+    assert tune.words == len(P0.split())
+    assert held.words == len(P1.split()) + len(P2.split())
+
+    rp = report.by_reference_point
+    assert rp["participation"]["all"].recall == pytest.approx(2 / 3, abs=1e-4)
+    assert rp["transformation"]["all"].precision == 0.0
+    assert rp["high_standards"]["all"].recall == 0.0
+
+
+def test_cli_eval_prints_a_table_and_writes_json(tiny, tmp_path, cli, capsys):
+    db, gold = tiny
+    out = tmp_path / "eval.json"
+    assert cli("eval", "--db", db, "--gold", gold, "--json", out) == 0
+    printed = capsys.readouterr().out
+    assert "OVERALL" in printed and "[heldout]" in printed and "participation" in printed
+    data = json.loads(out.read_text())
+    assert data["overall"]["all"]["recall"] == 0.6
+    assert set(data["by_reference_point"]) >= {"participation", "reporting_validation"}
+
+
+def test_bad_gold_files_give_clear_errors(tmp_path, cli, capsys, tiny):
+    db, _ = tiny
+    bad = tmp_path / "bad.csv"
+    bad.write_text("file,quote,msi\na.txt,x,KPCS\n", encoding="utf-8")
+    with pytest.raises(GoldError, match="missing column"):
+        load_gold(bad)
+    bad.write_text("file,quote,msi,reference_point,polarity\na.txt,x,KPCS,participation,maybe\n",
+                   encoding="utf-8")
+    with pytest.raises(GoldError, match="polarity must be one of"):
+        load_gold(bad)
+    assert cli("eval", "--db", db, "--gold", tmp_path / "missing.csv") == 2
+    assert "no gold file" in capsys.readouterr().err
+
+
+def test_packaged_gold_set_is_valid_and_balanced():
+    gold = load_gold(Path(__file__).resolve().parents[2] / "corpus" / "gold" / "evidence_gold.csv")
+    assert len(gold) >= 100
+    assert len({g.reference_point for g in gold}) == 7
+    assert {g.polarity for g in gold} >= {"supports", "undermines"}
+    held = sum(g.split == "heldout" for g in gold)
+    assert 0.25 <= held / len(gold) <= 0.4
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    for g in gold:
+        assert normalise(g.quote) in normalise((corpus / g.file).read_text(encoding="utf-8"))

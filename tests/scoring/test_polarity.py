@@ -1,0 +1,48 @@
+"""Polarity from failure/negation cues, contrast markers, rule polarity and the examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.framework import PolaritySettings
+from pipeline.scoring.polarity import classify, clause_weights, cue_score
+from pipeline.scoring.rules import RuleHit
+
+PLAIN = PolaritySettings(margin=0.3, bias=0.0, example_weight=0.0)
+
+
+@pytest.mark.parametrize("sentence, label", [
+    ("Civil society and industry are sidelined and simply observers.", "undermines"),
+    ("The initiative has never accepted reforms.", "undermines"),
+    ("Workers lack effective means to report violations.", "undermines"),
+    ("The project successfully integrated gender considerations and achieved its targets.",
+     "supports"),
+    ("The Accord has made factories safer and provides a credible avenue to remedy.", "supports"),
+    ("The standard was adopted in 2010 by the members.", "neutral"),
+])
+def test_cues_decide_the_label(sentence, label):
+    assert classify(sentence, [], None, None, PLAIN).label == label
+
+
+def test_negated_success_cue_counts_as_failure():
+    assert cue_score("The mechanism is effective.")[0] > 0
+    assert cue_score("The mechanism is not effective.")[0] < 0
+
+
+def test_clause_after_contrast_carries_the_weight():
+    assert [w for _, w in clause_weights("Although the merits are real, there is no impact.")] == [
+        0.4, 1.0]
+    mixed_then_bad = "The programme achieved some results, but it failed the most vulnerable."
+    mixed_then_good = "The programme failed at first, but it achieved strong results."
+    assert classify(mixed_then_bad, [], None, None, PLAIN).label == "undermines"
+    assert classify(mixed_then_good, [], None, None, PLAIN).label == "supports"
+
+
+def test_rule_polarity_and_examples_move_the_score():
+    hit = RuleHit("c", "not binding", 2.0, "undermines", 0, 11)
+    base = classify("The outcome is final.", [], None, None, PLAIN)
+    with_rule = classify("The outcome is final.", [hit], None, None, PLAIN)
+    assert with_rule.score < base.score and with_rule.label == "undermines"
+    leaning = PolaritySettings(margin=0.3, bias=0.0, example_weight=4.0)
+    assert classify("The outcome is final.", [], 0.7, 0.3, leaning).label == "supports"
+    assert classify("The outcome is final.", [], 0.3, 0.7, leaning).label == "undermines"
