@@ -28,6 +28,7 @@ class ParseLimits:
     memory_mb: int = 3072
     max_pages: int = 2000
     max_file_mb: int = 200
+    ocr: bool = False  # OCR pages without a text layer with tesseract, when it is installed
 
 
 def sha256_file(path: str | os.PathLike) -> str:
@@ -89,7 +90,7 @@ def ingest_file(path: str, limits: ParseLimits = ParseLimits(), doc_id: str | No
     if kind == "pdf":
         from pipeline.ingest.pdf import extract_pdf
 
-        extraction = extract_pdf(str(p), limits.max_pages)
+        extraction = extract_pdf(str(p), limits.max_pages, ocr=limits.ocr)
         pages = tuple(extraction.pages)
         title = extraction.title or (_title_from_text(pages[0].text, stem) if pages else stem)
         return Document(doc_id, str(p), "pdf", title, pages, extraction.status,

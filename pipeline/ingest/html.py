@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from pipeline.ingest.clean import normalise_text
 from pipeline.ingest.text import decode_bytes
 
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head")
+# A DOCTYPE with an internal subset (``<!DOCTYPE html [<!ENTITY ...>]>``) is never expanded,
+# but Python's HTML parser ends the declaration at the first ">" and shows the rest as text.
+_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
 _BLOCKS = ("p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "h5", "h6",
            "blockquote", "tr", "table", "ul", "ol", "header", "footer", "br", "pre", "dd", "dt")
 
@@ -16,6 +21,7 @@ def html_to_text(data: bytes) -> tuple[str, str]:
     from bs4 import BeautifulSoup
 
     raw, _ = decode_bytes(data)
+    raw = _DOCTYPE_SUBSET.sub("<!DOCTYPE html>", raw, count=1)
     soup = BeautifulSoup(raw, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for tag in soup.find_all(_DROP):

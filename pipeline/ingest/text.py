@@ -25,8 +25,14 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
+    matches = from_bytes(data[:200_000])
+    best = matches.best()
     encoding = best.encoding if best is not None else "cp1252"
+    # Single-byte code pages often tie (cp1250 reads "São" as "Săo"); on a tie prefer cp1252,
+    # the Western default that is a superset of latin-1's printable range.
+    if best is not None and any(m.encoding == "cp1252" and m.chaos <= best.chaos
+                                and m.coherence >= best.coherence for m in matches):
+        encoding = "cp1252"
     try:
         return data.decode(encoding, errors="replace"), encoding
     except LookupError:
