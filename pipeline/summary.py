@@ -31,6 +31,7 @@ def format_summary(s: RunSummary, db: str) -> str:
         lines.append("Skipped:")
         lines += [f"  {sk.path}: {sk.reason}" for sk in s.skipped]
     lines += ["", "Next steps:",
-              f"  review:  msi-evidence decide --db {db} CANDIDATE_ID accept|reject [--note TEXT]",
+              f"  review:  msi-evidence review --db {db}    (browser workspace on http://127.0.0.1:8765)",
+              f"           msi-evidence decide --db {db} CANDIDATE_ID accept|reject [--note TEXT]",
               f"  export:  msi-evidence export --db {db} --out evidence.csv [--status accepted]"]
     return "\n".join(lines)

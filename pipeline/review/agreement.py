@@ -1,0 +1,193 @@
+"""Inter-reviewer agreement: percent agreement and Cohen's kappa, per reference point.
+
+Each reviewer's *effective* decision on a candidate (the latest accept/reject that no undo
+cancelled; skips are not ratings) is one rating. For every pair of reviewers, the candidates
+both rated are the items; statistics are computed per reference point and over all of them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+from pipeline.store import Store
+
+ALL = "(all)"
+
+
+def percent_agreement(pairs: Sequence[tuple[str, str]]) -> float | None:
+    """Share of items on which both raters gave the same label (0..1); None without items."""
+    if not pairs:
+        return None
+    return sum(1 for a, b in pairs if a == b) / len(pairs)
+
+
+def cohen_kappa(pairs: Sequence[tuple[str, str]]) -> float | None:
+    """Cohen's kappa of two raters: (p_o - p_e) / (1 - p_e).
+
+    ``p_e`` is the agreement expected by chance from each rater's label frequencies. Returns
+    None when it is undefined: no items, or both raters used one and the same label throughout
+    (``p_e == 1``).
+    """
+    n = len(pairs)
+    if n == 0:
+        return None
+    p_o = sum(1 for a, b in pairs if a == b) / n
+    first = Counter(a for a, _ in pairs)
+    second = Counter(b for _, b in pairs)
+    p_e = sum(first[label] * second[label] for label in first.keys() | second.keys()) / (n * n)
+    if p_e >= 1.0:
+        return None
+    return (p_o - p_e) / (1.0 - p_e)
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    reference_point_id: str
+    reference_point: str
+    reviewer_a: str
+    reviewer_b: str
+    n: int  # candidates both reviewers rated
+    agreed: int
+    percent: float | None  # 0..100
+    kappa: float | None
+
+
+@dataclass(frozen=True)
+class Rating:
+    candidate_id: str
+    reference_point_id: str
+    reference_point: str
+    reviewer: str
+    decision: str  # accept | reject
+
+
+def effective_ratings(store: Store) -> list[Rating]:
+    """Every reviewer's effective accept/reject per candidate (from ``reviewer_state``)."""
+    rows = store.conn.execute(
+        "SELECT s.candidate_id, c.reference_point_id, COALESCE(c.reference_point, ''),"
+        " s.reviewer, s.decision FROM reviewer_state s"
+        " JOIN candidates c ON c.candidate_id = s.candidate_id"
+        " WHERE s.decision IN ('accept', 'reject')"
+        " ORDER BY c.reference_point_id, s.candidate_id, s.reviewer"
+    ).fetchall()
+    return [Rating(*tuple(r)) for r in rows]
+
+
+def agreement_table(ratings: Iterable[Rating]) -> list[AgreementRow]:
+    """One row per (reference point, reviewer pair) with at least one common item, then one
+    ``(all)`` row per pair over every reference point."""
+    by_candidate: dict[str, dict[str, str]] = defaultdict(dict)
+    rp_of: dict[str, tuple[str, str]] = {}
+    for r in ratings:
+        by_candidate[r.candidate_id][r.reviewer] = r.decision
+        rp_of[r.candidate_id] = (r.reference_point_id, r.reference_point)
+    items: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for candidate_id, votes in by_candidate.items():
+        rp_id, rp_name = rp_of[candidate_id]
+        names[rp_id] = rp_name
+        for a, b in combinations(sorted(votes), 2):
+            items[(rp_id, a, b)].append((votes[a], votes[b]))
+            items[(ALL, a, b)].append((votes[a], votes[b]))
+    names[ALL] = "all reference points"
+    rows = []
+    for (rp_id, a, b), pairs in items.items():
+        pct = percent_agreement(pairs)
+        rows.append(
+            AgreementRow(
+                rp_id,
+                names[rp_id],
+                a,
+                b,
+                len(pairs),
+                sum(1 for x, y in pairs if x == y),
+                None if pct is None else 100.0 * pct,
+                cohen_kappa(pairs),
+            )
+        )
+    rows.sort(
+        key=lambda r: (
+            r.reference_point_id == ALL,
+            r.reference_point_id,
+            r.reviewer_a,
+            r.reviewer_b,
+        )
+    )
+    return rows
+
+
+def agreement(store: Store) -> list[AgreementRow]:
+    return agreement_table(effective_ratings(store))
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    candidate_id: str
+    reference_point_id: str
+    msi: str
+    consideration_id: str
+    score: float
+    quote: str
+    votes: tuple[tuple[str, str], ...]  # (reviewer, decision)
+    counting: str | None  # the decision that counts now (current_decisions), if any
+
+
+def disagreements(store: Store, limit: int = 500) -> list[Disagreement]:
+    """Candidates whose reviewers' effective decisions differ (accept vs reject)."""
+    rows = store.conn.execute(
+        "SELECT c.candidate_id, c.reference_point_id, c.msi, c.consideration_id, c.score, c.quote,"
+        " group_concat(s.reviewer || '=' || s.decision, char(31)) AS votes"
+        " FROM reviewer_state s JOIN candidates c ON c.candidate_id = s.candidate_id"
+        " WHERE s.decision IN ('accept', 'reject')"
+        " GROUP BY s.candidate_id HAVING COUNT(DISTINCT s.decision) > 1"
+        " ORDER BY c.score DESC, c.candidate_id LIMIT ?",
+        (limit,),
+    ).fetchall()
+    out = []
+    for r in rows:
+        counting = store.conn.execute(
+            "SELECT decision FROM current_decisions WHERE candidate_id = ?", (r["candidate_id"],)
+        ).fetchone()
+        votes = tuple(sorted(tuple(v.rsplit("=", 1)) for v in r["votes"].split("\x1f")))
+        out.append(
+            Disagreement(
+                r["candidate_id"],
+                r["reference_point_id"],
+                r["msi"],
+                r["consideration_id"],
+                r["score"],
+                r["quote"],
+                votes,
+                counting[0] if counting else None,
+            )
+        )
+    return out
+
+
+def format_agreement(rows: Sequence[AgreementRow]) -> str:
+    """A plain-text table for the command line."""
+    if not rows:
+        return (
+            "No candidate has been decided (accept/reject) by two reviewers yet, so there is "
+            "no agreement to report."
+        )
+    header = ("reference point", "reviewers", "n", "agreement", "kappa")
+    lines = [
+        (
+            r.reference_point_id,
+            f"{r.reviewer_a} / {r.reviewer_b}",
+            str(r.n),
+            "-" if r.percent is None else f"{r.percent:.1f}%",
+            "-" if r.kappa is None else f"{r.kappa:.3f}",
+        )
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
+    out += [fmt.format(*line) for line in lines]
+    out.append("kappa '-' = undefined (both reviewers used a single, identical label).")
+    return "\n".join(out)

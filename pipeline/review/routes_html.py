@@ -1,0 +1,353 @@
+"""Server-rendered pages. Forms post back with a CSRF token; every text is escaped by Jinja."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from pipeline.errors import UnknownCandidateError
+from pipeline.review import agreement as agreement_service
+from pipeline.review import decisions as decision_service
+from pipeline.review.app import COOKIE, ReviewContext, context
+from pipeline.review.auth import ReviewerError, Session, authenticate
+from pipeline.review.cards import load_card
+from pipeline.review.overview import overview
+from pipeline.review.queue import Filters, filter_options, list_candidates, next_candidate
+from pipeline.review.source import render_pdf_page, source_info, text_context
+from pipeline.review.vocabulary import POLARITIES
+
+router = APIRouter(include_in_schema=False)
+MESSAGES = {
+    "undone": "Undone. The candidate is back in front of you.",
+    "nothing-to-undo": "There is nothing left to undo.",
+    "signed-out": "Signed out.",
+}
+PAGE_SIZE = 50
+
+
+def render(request: Request, name: str, status: int = 200, **values) -> HTMLResponse:
+    ctx: ReviewContext = context(request)
+    session = ctx.session(request)
+    html = ctx.templates.get_template(name).render(
+        request_path=request.url.path,
+        session=session,
+        csrf=session.csrf if session else "",
+        keys=ctx.config.keys,
+        message=MESSAGES.get(request.query_params.get("msg", "")),
+        **values,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def to_login(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def local_target(value: str | None) -> str:
+    """Only same-site paths are followed after sign-in."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/card/next"
+
+
+def with_qs(path: str, filters: Filters, **extra: str) -> str:
+    qs = filters.query_string()
+    more = "&".join(f"{k}={quote(v)}" for k, v in extra.items())
+    joined = "&".join(p for p in (qs, more) if p)
+    return f"{path}?{joined}" if joined else path
+
+
+@router.get("/")
+async def home() -> RedirectResponse:
+    return RedirectResponse("/card/next", status_code=303)
+
+
+@router.get("/login")
+async def login_page(request: Request):
+    ctx = context(request)
+    if ctx.session(request):
+        return RedirectResponse(local_target(request.query_params.get("next")), status_code=303)
+    return render(
+        request,
+        "login.html",
+        next=local_target(request.query_params.get("next")),
+        need_password=ctx.credentials_required(),
+        error=None,
+    )
+
+
+@router.post("/login")
+async def login(request: Request):
+    ctx = context(request)
+    form = await request.form()
+    target = local_target(str(form.get("next") or ""))
+    try:
+        name = authenticate(ctx.store, str(form.get("name") or ""), str(form.get("password") or ""))
+    except ReviewerError as exc:
+        return render(
+            request,
+            "login.html",
+            status=401,
+            next=target,
+            need_password=ctx.credentials_required(),
+            error=str(exc),
+        )
+    session = ctx.sessions.create(name)
+    response = RedirectResponse(target, status_code=303)
+    set_cookie(response, session)
+    return response
+
+
+def set_cookie(response: Response, session: Session) -> None:
+    response.set_cookie(COOKIE, session.token, httponly=True, samesite="strict", path="/")
+
+
+@router.post("/logout")
+async def logout(request: Request):
+    ctx = context(request)
+    session = ctx.session(request)
+    form = await request.form()
+    if session and not ctx.csrf_ok(session, str(form.get("csrf") or "")):
+        return Response("CSRF token missing or wrong", status_code=403)
+    ctx.sessions.drop(request.cookies.get(COOKIE))
+    response = RedirectResponse("/login?msg=signed-out", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/card/next")
+async def card_next(request: Request):
+    ctx = context(request)
+    session = ctx.session(request)
+    if not session:
+        return to_login(request)
+    filters = Filters.from_params(request.query_params)
+    candidate_id = next_candidate(ctx.store, filters, session.reviewer)
+    if candidate_id is None:
+        return render(request, "done.html", filters=filters, qs=filters.query_string())
+    extra = {"msg": request.query_params["msg"]} if request.query_params.get("msg") else {}
+    return RedirectResponse(with_qs(f"/card/{candidate_id}", filters, **extra), status_code=303)
+
+
+def card_response(
+    request: Request,
+    session: Session,
+    candidate_id: str,
+    *,
+    status: int = 200,
+    conflict: str | None = None,
+    error: str | None = None,
+) -> HTMLResponse:
+    ctx = context(request)
+    filters = Filters.from_params(request.query_params)
+    try:
+        card = load_card(ctx.store, ctx.vocabulary, candidate_id, session.reviewer)
+    except UnknownCandidateError:
+        return render(
+            request,
+            "message.html",
+            status=404,
+            title="Not found",
+            text="No such candidate. Go back to the queue.",
+        )
+    vocab = ctx.vocabulary
+    return render(
+        request,
+        "card.html",
+        status=status,
+        card=card,
+        c=card.candidate,
+        filters=filters,
+        qs=filters.query_string(),
+        conflict=conflict,
+        error=error,
+        idempotency_key=secrets.token_urlsafe(18),
+        vocab=vocab,
+        msi_name=vocab.msi_name(card.candidate["msi"]),
+        polarities=POLARITIES,
+        consideration_text=vocab.consideration_text,
+    )
+
+
+@router.get("/card/{candidate_id}")
+async def card_page(request: Request, candidate_id: str):
+    session = context(request).session(request)
+    if not session:
+        return to_login(request)
+    return card_response(request, session, candidate_id)
+
+
+@router.post("/card/{candidate_id}/decide")
+async def card_decide(request: Request, candidate_id: str):
+    ctx = context(request)
+    session = ctx.session(request)
+    form = await request.form()
+    if not session or not ctx.csrf_ok(session, str(form.get("csrf") or "")):
+        return Response(
+            "CSRF token missing or wrong: reload the page and try again.", status_code=403
+        )
+    filters = Filters.from_params(request.query_params)
+    try:
+        version = int(str(form.get("version") or ""))
+    except ValueError:
+        version = None
+    if version is None:
+        return card_response(
+            request,
+            session,
+            candidate_id,
+            status=400,
+            error="The form lacked the candidate's version; reload the page.",
+        )
+    try:
+        outcome = decision_service.decide(
+            ctx.store,
+            candidate_id,
+            str(form.get("decision") or ""),
+            session.reviewer,
+            expected_version=version,
+            note=str(form.get("note") or ""),
+            msi=str(form.get("msi") or ""),
+            consideration_id=str(form.get("consideration_id") or ""),
+            polarity=str(form.get("polarity") or ""),
+            idempotency_key=str(form.get("idempotency_key") or "") or None,
+            vocabulary=ctx.vocabulary,
+        )
+    except decision_service.Conflict as exc:
+        return card_response(request, session, candidate_id, status=409, conflict=str(exc))
+    except UnknownCandidateError:
+        return render(
+            request,
+            "message.html",
+            status=404,
+            title="Not found",
+            text="No such candidate. Go back to the queue.",
+        )
+    except ValueError as exc:
+        return card_response(request, session, candidate_id, status=400, error=str(exc))
+    score = ctx.store.conn.execute(
+        "SELECT score FROM candidates WHERE candidate_id = ?", (outcome.candidate_id,)
+    ).fetchone()[0]
+    following = next_candidate(
+        ctx.store, filters, session.reviewer, after=(score, outcome.candidate_id)
+    )
+    if following is None:
+        return RedirectResponse(with_qs("/card/next", filters), status_code=303)
+    return RedirectResponse(with_qs(f"/card/{following}", filters), status_code=303)
+
+
+@router.post("/undo")
+async def undo(request: Request):
+    ctx = context(request)
+    session = ctx.session(request)
+    form = await request.form()
+    if not session or not ctx.csrf_ok(session, str(form.get("csrf") or "")):
+        return Response(
+            "CSRF token missing or wrong: reload the page and try again.", status_code=403
+        )
+    filters = Filters.from_params(request.query_params)
+    try:
+        outcome = decision_service.undo_last(
+            ctx.store,
+            session.reviewer,
+            idempotency_key=str(form.get("idempotency_key") or "") or None,
+        )
+    except decision_service.NothingToUndo:
+        return RedirectResponse(
+            with_qs("/card/next", filters, msg="nothing-to-undo"), status_code=303
+        )
+    except decision_service.Conflict as exc:
+        return render(request, "message.html", status=409, title="Conflict", text=str(exc))
+    return RedirectResponse(
+        with_qs(f"/card/{outcome.candidate_id}", filters, msg="undone"), status_code=303
+    )
+
+
+@router.get("/queue")
+async def queue_page(request: Request):
+    ctx = context(request)
+    session = ctx.session(request)
+    if not session:
+        return to_login(request)
+    filters = Filters.from_params(request.query_params)
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        page = 1
+    rows, total = list_candidates(
+        ctx.store, filters, session.reviewer, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    return render(
+        request,
+        "queue.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        filters=filters,
+        qs=filters.query_string(),
+        options=filter_options(ctx.store),
+    )
+
+
+@router.get("/overview")
+async def overview_page(request: Request):
+    ctx = context(request)
+    if not ctx.session(request):
+        return to_login(request)
+    return render(
+        request,
+        "overview.html",
+        ov=overview(ctx.store),
+        agreement=agreement_service.agreement(ctx.store),
+        n_disagreements=len(agreement_service.disagreements(ctx.store)),
+    )
+
+
+@router.get("/adjudicate")
+async def adjudicate_page(request: Request):
+    ctx = context(request)
+    if not ctx.session(request):
+        return to_login(request)
+    return render(request, "adjudicate.html", rows=agreement_service.disagreements(ctx.store))
+
+
+@router.get("/source/{candidate_id}")
+async def source_page(request: Request, candidate_id: str):
+    ctx = context(request)
+    if not ctx.session(request):
+        return to_login(request)
+    info = source_info(ctx.store, candidate_id)
+    if info is None:
+        return render(
+            request, "message.html", status=404, title="Not found", text="No such candidate."
+        )
+    is_pdf = info.kind == "pdf" and info.path is not None
+    return render(
+        request,
+        "source.html",
+        info=info,
+        is_pdf=is_pdf,
+        segments=None if is_pdf else text_context(info),
+        filters=Filters.from_params(request.query_params),
+    )
+
+
+@router.get("/source/{candidate_id}/page.png")
+async def source_png(request: Request, candidate_id: str):
+    ctx = context(request)
+    if not ctx.session(request):
+        return Response("sign in first", status_code=401)
+    info = source_info(ctx.store, candidate_id)
+    if info is None or info.kind != "pdf" or info.path is None:
+        return Response("no PDF page for this candidate", status_code=404)
+    try:
+        png, _ = await run_in_threadpool(render_pdf_page, info.path, info.page_no, info.quote)
+    except Exception as exc:  # pdfium errors on a damaged or changed file
+        return Response(f"could not render the page: {type(exc).__name__}", status_code=500)
+    return Response(png, media_type="image/png", headers={"cache-control": "private, max-age=300"})
