@@ -9,6 +9,7 @@ for tests (hashed word n-grams, no semantics beyond shared words).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 import threading
@@ -22,6 +23,7 @@ from pipeline.errors import ModelLoadError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 HASHING_MODEL = "hashing"
+DEFAULT_BATCH_SIZE = 32  # texts per forward pass
 
 
 class Encoder(Protocol):
@@ -48,7 +50,7 @@ def packaged_model_path() -> Path:
 class SentenceTransformerEncoder:
     """A sentence-transformers model, loaded on first use (importing torch takes seconds)."""
 
-    def __init__(self, name_or_path: str = DEFAULT_MODEL, batch_size: int = 32,
+    def __init__(self, name_or_path: str = DEFAULT_MODEL, batch_size: int = DEFAULT_BATCH_SIZE,
                  torch_threads: int | None = None):
         self.name = name_or_path
         self.batch_size = batch_size
@@ -73,7 +75,7 @@ class SentenceTransformerEncoder:
                 import torch
                 from sentence_transformers import SentenceTransformer
 
-                torch.set_num_threads(self.torch_threads or max(1, os.cpu_count() or 1))
+                torch.set_num_threads(self.torch_threads or available_cores())
                 try:
                     self._model = SentenceTransformer(self._resolve(), device="cpu")
                 except Exception as exc:  # many failure modes: missing dir, hub offline, bad files
@@ -111,7 +113,7 @@ class HashingEncoder:
             words = [w for w in words if len(w) > 2]
             for w in words:
                 out[row, zlib.crc32(w.encode()) % self.dim] += 1.0
-            for a, b in zip(words, words[1:]):
+            for a, b in zip(words, words[1:], strict=False):
                 out[row, zlib.crc32(f"{a} {b}".encode()) % self.dim] += 0.5
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
@@ -145,11 +147,18 @@ class EmbeddingCache:
         return found
 
     def put_many(self, model: str, items: dict[str, np.ndarray]) -> None:
-        with self._conn:
-            self._conn.executemany(
-                "INSERT OR IGNORE INTO embeddings (model, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
-                [(model, h, int(v.shape[0]), v.astype(np.float32).tobytes()) for h, v in items.items()],
-            )
+        """Store vectors; best effort: a cache that cannot be written (full disk, locked file)
+        only costs speed, so the error is logged and the document carries on."""
+        try:
+            with self._conn:
+                self._conn.executemany(
+                    "INSERT OR IGNORE INTO embeddings (model, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
+                    [(model, h, int(v.shape[0]), v.astype(np.float32).tobytes()) for h, v in items.items()],
+                )
+        except sqlite3.OperationalError as exc:
+            logging.getLogger(__name__).warning(
+                "could not write the embedding cache %s (%s); continuing without caching",
+                self.path, exc)
 
     def close(self) -> None:
         self._conn.close()
@@ -173,9 +182,9 @@ class CachedEncoder:
         missing = list(dict.fromkeys(h for h in hashes if h not in known))
         self.hits += len(texts) - sum(1 for h in hashes if h not in known)
         if missing:
-            first_text = {h: t for h, t in zip(hashes, texts)}
+            first_text = dict(zip(hashes, texts, strict=True))
             vectors = self.encoder.encode([first_text[h] for h in missing])
-            fresh = dict(zip(missing, vectors))
+            fresh = dict(zip(missing, vectors, strict=True))
             self.misses += len(missing)
             if self.cache:
                 self.cache.put_many(self.name, fresh)
@@ -183,10 +192,24 @@ class CachedEncoder:
         return np.stack([known[h] for h in hashes]).astype(np.float32, copy=False)
 
 
-def make_encoder(model: str | None) -> Encoder:
-    """The encoder for a ``--model`` value: the packaged default, ``hashing[-DIM]``, or any ST model."""
+def available_cores() -> int:
+    """CPU cores this process may run on (respects affinity masks and container cpusets)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def make_encoder(model: str | None, *, batch_size: int | None = None,
+                 torch_threads: int | None = None) -> Encoder:
+    """The encoder for a ``--model`` value: the packaged default, ``hashing[-DIM]``, or any ST model.
+
+    ``batch_size`` is the number of texts per forward pass; ``torch_threads`` the intra-op
+    threads torch uses (default: every available core, see README "Scaling").
+    """
     model = model or DEFAULT_MODEL
     if model == HASHING_MODEL or model.startswith(f"{HASHING_MODEL}-"):
         dim = int(model.split("-", 1)[1]) if "-" in model else 256
         return HashingEncoder(dim)
-    return SentenceTransformerEncoder(model)
+    return SentenceTransformerEncoder(model, batch_size=batch_size or DEFAULT_BATCH_SIZE,
+                                      torch_threads=torch_threads)

@@ -9,16 +9,20 @@ gets ``resource_limit``; a child that dies gets ``crashed``. The child is then r
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import traceback
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from pipeline.ingest import ParseLimits, ingest_file
 from pipeline.records import DocStatus, Document
 
+STARTUP_TIMEOUT_S = 300.0  # a worker's imports and warm-up, on a slow or busy machine
 
-def _child_main(conn: Connection, memory_mb: int) -> None:
+
+def _child_main(conn: Connection, memory_mb: int, prepare: Callable | None = None) -> None:
     try:
         import resource
 
@@ -26,6 +30,13 @@ def _child_main(conn: Connection, memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
+    # Load what every job needs (e.g. spaCy for ``prepare``) before the parent starts the clock:
+    # the --timeout limit is for one document, not for the worker's start-up.
+    warm_up = getattr(prepare, "warm_up", None)
+    if warm_up is not None:
+        with contextlib.suppress(Exception):  # a real failure shows on the first document
+            warm_up()
+    conn.send(("ready", None))
     while True:
         try:
             job = conn.recv()
@@ -35,7 +46,8 @@ def _child_main(conn: Connection, memory_mb: int) -> None:
             return
         path, doc_id, limits = job
         try:
-            reply = ("ok", ingest_file(path, limits, doc_id))
+            document = ingest_file(path, limits, doc_id)
+            reply = ("ok", prepare(document) if prepare is not None else document)
         except MemoryError:
             reply = ("memory", "MemoryError")
         except RecursionError as exc:
@@ -53,8 +65,12 @@ def _child_main(conn: Connection, memory_mb: int) -> None:
 class IsolatedParser:
     """One parse worker process, restarted after a timeout, a memory error or a crash."""
 
-    def __init__(self, limits: ParseLimits = ParseLimits()):
+    def __init__(self, limits: ParseLimits = ParseLimits(), prepare: Callable | None = None):
+        """``prepare``, a picklable callable, runs in the child on each parsed Document and its
+        return value replaces the Document (the local executor segments and attributes there).
+        Failures (timeout, memory, crash, parse error) still come back as a Document."""
         self.limits = limits
+        self.prepare = prepare
         self._ctx = mp.get_context("spawn")
         self._proc: mp.process.BaseProcess | None = None
         self._conn: Connection | None = None
@@ -62,12 +78,17 @@ class IsolatedParser:
     def _start(self) -> None:
         parent, child = self._ctx.Pipe()
         self._proc = self._ctx.Process(
-            target=_child_main, args=(child, self.limits.memory_mb), daemon=True,
+            target=_child_main, args=(child, self.limits.memory_mb, self.prepare), daemon=True,
             name="msi-parse-worker",
         )
         self._proc.start()
         child.close()
         self._conn = parent
+        # Wait for the child's start-up (imports, warm-up) outside the per-document time limit;
+        # a child that dies meanwhile is noticed (and reported) by the next parse().
+        if parent.poll(STARTUP_TIMEOUT_S):
+            with contextlib.suppress(EOFError, OSError):
+                parent.recv()
 
     def _kill(self) -> None:
         if self._proc is not None:
@@ -118,6 +139,11 @@ class IsolatedParser:
             if code is not None and code < 0 and -code == 9:
                 return failed(DocStatus.RESOURCE_LIMIT,
                               "the parser was killed (SIGKILL), most likely for memory")
+            if code == -6:  # pdfium aborts when an allocation fails under RLIMIT_AS
+                return failed(DocStatus.RESOURCE_LIMIT,
+                              f"the parser aborted (SIGABRT), most likely out of memory under the "
+                              f"{self.limits.memory_mb} MB limit (--memory-mb); a decompression "
+                              f"bomb or a very large page", "WorkerAborted")
             return failed(DocStatus.CRASHED, f"the parser process died (exit code {code})",
                           "WorkerDied")
         if kind == "ok":

@@ -1,0 +1,59 @@
+"""Helpers shared by the reliability tests: run the CLI, read the store, write corpora."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sqlite3
+from pathlib import Path
+
+
+def cli_in_process(*argv) -> tuple[int, str, str]:
+    """Run ``msi-evidence ARGV`` in this process; return (exit code, stdout, stderr)."""
+    from pipeline.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in argv])
+        except SystemExit as exc:  # argparse usage errors
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def query(db: Path | str, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    """Read the store with a separate, short-lived SQLite connection."""
+    conn = sqlite3.connect(str(db), timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def candidate_ids(db: Path | str, live_only: bool = False) -> set[str]:
+    where = " WHERE stale = 0" if live_only else ""
+    return {r[0] for r in query(db, f"SELECT candidate_id FROM candidates{where}")}
+
+
+def write_evidence_corpus(folder: Path, n_docs: int, start: int = 0) -> list[Path]:
+    """``n_docs`` small text reports, each with at least one evidence paragraph."""
+    from rel_inputs import evidence_doc
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(start, start + n_docs):
+        path = folder / f"report_{i:03d}.txt"
+        path.write_text(evidence_doc(i), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def fork_parse_workers(patch) -> None:
+    """Make ``pipeline.isolation`` start parse workers by fork (``patch`` is a MonkeyPatch)."""
+    import multiprocessing
+
+    import pipeline.isolation
+
+    real = multiprocessing.get_context
+    patch.setattr(pipeline.isolation.mp, "get_context", lambda method=None: real("fork"))
