@@ -52,8 +52,11 @@ def test_passage_offsets_slice_back_to_passage_text(texts, segment):
                    tuple(Page(i + 1, t) for i, t in enumerate(texts)))
     passages = segment_document(doc, segment)
     for passage in passages:
-        page_text = doc.pages[passage.page - 1].text
-        assert page_text[passage.char_start:passage.char_end] == passage.text
+        # The pieces of page text that the passage maps to, joined by one space (a passage that
+        # crosses a page break continues on the next page), give back the passage text.
+        pieces = [doc.pages[page - 1].text[start:end] for page, start, end in passage.page_spans()]
+        assert " ".join(pieces) == passage.text
+        assert doc.pages[passage.page - 1].text[passage.char_start:passage.char_end] == pieces[0]
         assert passage.text and passage.text == passage.text.strip()
         for start, end in passage.sentences:
             assert 0 <= start < end <= len(passage.text)
