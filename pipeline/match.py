@@ -236,6 +236,12 @@ def match_passages(passages: list[Passage], vectors: np.ndarray,
             cid, rid = index.consideration_ids[c], index.rp_ids[r]
             q = _quote_row(scores, c, {cid, rid})
             q_start, q_end = scores.spans[q]
+            # Quote offsets point into the text of the passage's first page, so a quote of a
+            # passage that crosses a page break stops at the break.
+            first_len = passage.char_end - passage.char_start
+            if q_start >= first_len:
+                q_start, q_end = 0, first_len
+            q_end = min(q_end, first_len)
             quote = passage.text[q_start:q_end]
             quote_hits = [h for h in scores.hits
                           if h.owner in (cid, rid) and q_start <= h.start < q_end]

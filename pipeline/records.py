@@ -38,6 +38,10 @@ class Page:
     number: int  # physical page number, 1-based
     text: str  # cleaned text; all offsets point into it
     label: str | None = None  # printed page label ("iv", "12") when known
+    # Running headers/footers and page-number lines removed from ``text`` (page metadata).
+    furniture: tuple[str, ...] = ()
+    # (start, end) spans of ``text`` holding ruled tables, one row per line ("Header: cell; ...").
+    tables: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class MsiMention:
     start: int  # offsets into the passage text
     end: int
     surface: str
+    kind: str = "name"  # "name", "acronym", "guarded_acronym", "example" or "anaphora"
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,8 @@ class Attribution:
 
     msi_id: str
     confidence: float
-    reason: str  # "mention", "carried", "manifest", "general"
+    reason: str  # "mention", "anaphora", "carried", "manifest", "general"
+    detail: str = ""  # e.g. "from the section heading", "from the previous passage", the cue
 
 
 @dataclass(frozen=True)
@@ -88,10 +94,28 @@ class Passage:
     sentences: tuple[tuple[int, int], ...] = ()  # sentence spans, offsets into ``text``
     mentions: tuple[MsiMention, ...] = ()
     msis: tuple[Attribution, ...] = ()
+    # A passage that crosses a page break continues on ``page_end``: ``text`` is the part on
+    # ``page`` (``char_start:char_end``), one space, then ``page_end``'s text
+    # ``[page_end_char_start:page_end_char_end]``. All three are None within one page.
+    page_end: int | None = None
+    page_end_char_start: int | None = None
+    page_end_char_end: int | None = None
 
     @property
     def n_words(self) -> int:
         return len(self.text.split())
+
+    def page_spans(self, start: int = 0, end: int | None = None) -> list[tuple[int, int, int]]:
+        """Map ``text[start:end]`` to ``(page, page_start, page_end)`` pieces of page text."""
+        end = len(self.text) if end is None else end
+        first_len = self.char_end - self.char_start
+        spans = []
+        if start < first_len:
+            spans.append((self.page, self.char_start + start, self.char_start + min(end, first_len)))
+        if self.page_end is not None and self.page_end_char_start is not None and end > first_len + 1:
+            offset = self.page_end_char_start - (first_len + 1)
+            spans.append((self.page_end, offset + max(start, first_len + 1), offset + end))
+        return spans
 
 
 @dataclass(frozen=True)

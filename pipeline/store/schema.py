@@ -104,6 +104,90 @@ MIGRATIONS: list[str] = [
                           WHERE u.decision = 'undo' AND u.replaces_decision_id = d2.decision_id)
     );
     """,
+    # 2: review workspace (pipeline/review): reviewer credentials, a per-candidate version for
+    # optimistic concurrency, each reviewer's effective decision per candidate (kept by triggers
+    # so that "next card" and agreement never scan the decision log), queue indexes.
+    """
+    CREATE TABLE reviewers (
+        name TEXT PRIMARY KEY,
+        password_hash TEXT,
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE candidate_versions (
+        candidate_id TEXT PRIMARY KEY,
+        last_decision_id INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE reviewer_state (
+        candidate_id TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        decision_id INTEGER NOT NULL,
+        decision TEXT NOT NULL,
+        PRIMARY KEY (candidate_id, reviewer)
+    ) WITHOUT ROWID;
+    CREATE INDEX reviewer_state_reviewer ON reviewer_state(reviewer, decision);
+
+    CREATE INDEX decisions_candidate_reviewer ON decisions(candidate_id, reviewer, decision_id);
+    CREATE INDEX decisions_reviewer ON decisions(reviewer, decision_id);
+    CREATE INDEX candidates_queue ON candidates(stale, score DESC, candidate_id);
+    CREATE INDEX candidates_queue_msi ON candidates(stale, msi, score DESC, candidate_id);
+    CREATE INDEX candidates_queue_rp ON candidates(stale, reference_point_id, score DESC, candidate_id);
+    CREATE INDEX candidates_queue_doc ON candidates(stale, doc_id, score DESC, candidate_id);
+
+    CREATE TRIGGER undo_targets_own_decision BEFORE INSERT ON decisions
+    WHEN NEW.decision = 'undo' AND NOT EXISTS (
+        SELECT 1 FROM decisions t
+        WHERE t.decision_id = NEW.replaces_decision_id AND t.candidate_id = NEW.candidate_id
+          AND t.reviewer = NEW.reviewer AND t.decision <> 'undo'
+          AND NOT EXISTS (SELECT 1 FROM decisions u
+                          WHERE u.decision = 'undo' AND u.replaces_decision_id = t.decision_id))
+    BEGIN SELECT RAISE(ABORT, 'an undo must name an earlier, not yet undone accept/reject/skip of the same reviewer on the same candidate'); END;
+
+    CREATE TRIGGER decisions_track_state AFTER INSERT ON decisions
+    BEGIN
+        INSERT OR REPLACE INTO candidate_versions (candidate_id, last_decision_id)
+        VALUES (NEW.candidate_id, NEW.decision_id);
+        DELETE FROM reviewer_state WHERE candidate_id = NEW.candidate_id AND reviewer = NEW.reviewer;
+        INSERT INTO reviewer_state (candidate_id, reviewer, decision_id, decision)
+        SELECT d.candidate_id, d.reviewer, d.decision_id, d.decision FROM decisions d
+        WHERE d.candidate_id = NEW.candidate_id AND d.reviewer = NEW.reviewer
+          AND d.decision IN ('accept', 'reject', 'skip')
+          AND NOT EXISTS (SELECT 1 FROM decisions u
+                          WHERE u.decision = 'undo' AND u.replaces_decision_id = d.decision_id)
+        ORDER BY d.decision_id DESC LIMIT 1;
+    END;
+
+    INSERT INTO candidate_versions (candidate_id, last_decision_id)
+    SELECT candidate_id, MAX(decision_id) FROM decisions GROUP BY candidate_id;
+
+    INSERT INTO reviewer_state (candidate_id, reviewer, decision_id, decision)
+    SELECT d.candidate_id, d.reviewer, d.decision_id, d.decision FROM decisions d
+    WHERE d.decision_id = (
+        SELECT MAX(e.decision_id) FROM decisions e
+        WHERE e.candidate_id = d.candidate_id AND e.reviewer = d.reviewer
+          AND e.decision IN ('accept', 'reject', 'skip')
+          AND NOT EXISTS (SELECT 1 FROM decisions u
+                          WHERE u.decision = 'undo' AND u.replaces_decision_id = e.decision_id)
+    );
+    """,
+    # documents.last_path: the path a document was last seen under. When a changed file's path
+    # is re-pointed at the new version, the old version's (stale, possibly decided) candidates
+    # keep their file and path in exports.
+    """
+    ALTER TABLE documents ADD COLUMN last_path TEXT;
+    UPDATE documents SET last_path = (SELECT MIN(dp.path) FROM document_paths dp
+                                      WHERE dp.doc_id = documents.doc_id);
+    """,
+    # PDF layout (issue 3): a page's running headers/footers (JSON list) and table spans (JSON
+    # list of [start, end]); a passage that crosses a page break records where it ends.
+    """
+    ALTER TABLE pages ADD COLUMN furniture TEXT;
+    ALTER TABLE pages ADD COLUMN tables TEXT;
+    ALTER TABLE passages ADD COLUMN page_end INTEGER;
+    ALTER TABLE passages ADD COLUMN page_end_char_start INTEGER;
+    ALTER TABLE passages ADD COLUMN page_end_char_end INTEGER;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -12,7 +12,7 @@ import logging
 import secrets
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -86,10 +86,8 @@ class Store:
             yield self.conn
             self.conn.execute("COMMIT")
         except BaseException as exc:
-            try:
+            with suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
             if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
                 raise _translate(exc, self.path) from exc
             raise
@@ -177,19 +175,23 @@ class Store:
                 return
             conn.execute("DELETE FROM pages WHERE doc_id = ?", (result.doc_id,))
             conn.executemany(
-                "INSERT INTO pages (doc_id, page_no, label, text) VALUES (?, ?, ?, ?)",
-                [(result.doc_id, p.number, p.label, p.text) for p in doc.pages],
+                "INSERT INTO pages (doc_id, page_no, label, text, furniture, tables)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(result.doc_id, p.number, p.label, p.text, json.dumps(list(p.furniture)),
+                  json.dumps([list(t) for t in p.tables])) for p in doc.pages],
             )
             conn.execute("UPDATE passages SET stale = 1 WHERE doc_id = ?", (result.doc_id,))
             conn.executemany(
                 "INSERT INTO passages (passage_id, doc_id, seq, page_no, char_start, char_end, text,"
-                " kind, section, mentions, msis, stale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
+                " kind, section, mentions, msis, page_end, page_end_char_start, page_end_char_end,"
+                " stale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
                 " ON CONFLICT(passage_id) DO UPDATE SET seq = excluded.seq, kind = excluded.kind,"
                 " section = excluded.section, mentions = excluded.mentions, msis = excluded.msis,"
                 " stale = 0",
                 [(p.passage_id, p.doc_id, p.seq, p.page, p.char_start, p.char_end, p.text, p.kind,
                   p.section, json.dumps([m.__dict__ for m in p.mentions]),
-                  json.dumps([a.__dict__ for a in p.msis])) for p in result.passages],
+                  json.dumps([a.__dict__ for a in p.msis]), p.page_end, p.page_end_char_start,
+                  p.page_end_char_end) for p in result.passages],
             )
             conn.execute("UPDATE candidates SET stale = 1 WHERE doc_id = ?", (result.doc_id,))
             names = {c.id: (rp.name, c.text) for rp, c in framework.considerations}
@@ -259,6 +261,7 @@ def _record_path(conn: sqlite3.Connection, path: str, doc_id: str, run_id: str) 
         " last_seen_run = excluded.last_seen_run",
         (path, doc_id, run_id, run_id),
     )
+    conn.execute("UPDATE documents SET last_path = ? WHERE doc_id = ?", (path, doc_id))
     if old and old["doc_id"] != doc_id:
         left = conn.execute("SELECT 1 FROM document_paths WHERE doc_id = ?", (old["doc_id"],)).fetchone()
         if not left:
