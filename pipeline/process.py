@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -20,7 +21,7 @@ from pipeline.ingest import ParseLimits, sha256_file
 from pipeline.isolation import IsolatedParser
 from pipeline.manifest import ManifestEntry
 from pipeline.match import EvidenceIndex, match_passages, texts_to_embed
-from pipeline.records import DocStatus, Document, DocumentResult
+from pipeline.records import DocStatus, Document, DocumentResult, Passage
 from pipeline.registry import Registry
 from pipeline.segment import SegmentSettings, segment_document
 
@@ -41,6 +42,8 @@ class ProcessingContext:
         """Changes whenever re-processing an unchanged file could give different results."""
         parts = [PIPELINE_VERSION, self.framework.fingerprint(), self.registry.fingerprint(),
                  self.encoder.name, self.segment.fingerprint()]
+        if self.limits.ocr:  # OCR reads pages that were empty without it
+            parts.append("ocr")
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
     def document_fingerprint(self, path: str) -> str:
@@ -65,42 +68,104 @@ class ProcessingContext:
             self.parser.close()
 
 
-def analyse_document(document: Document, context: ProcessingContext,
-                     timings: dict[str, float] | None = None) -> DocumentResult:
-    """Segment, attribute, embed and match an ingested document."""
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A document after the CPU stages (ingest, segment, attribute), ready to embed.
+
+    ``texts`` are the passage texts followed by their sentences (see ``texts_to_embed``); a
+    document that failed, or has no text, carries a finished ``result`` instead.
+    """
+
+    document: Document
+    passages: tuple[Passage, ...] = ()
+    texts: tuple[str, ...] = ()
+    sentence_rows: tuple[tuple[int, int, int], ...] = ()
+    result: DocumentResult | None = None
+    timings: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+
+
+def _failed(document: Document, status: DocStatus, message: str, error_class: str,
+            timings: dict[str, float], **extra) -> DocumentResult:
+    return DocumentResult(path=document.path, doc_id=document.doc_id, status=status,
+                          message=message, error_class=error_class, document=document,
+                          timings=timings, **extra)
+
+
+def prepare_document(document: Document, attributor: MsiAttributor, segment: SegmentSettings,
+                     entry: ManifestEntry | None = None,
+                     timings: dict[str, float] | None = None) -> PreparedDocument:
+    """Segment and attribute an ingested document (no model needed; runs in parse workers)."""
     timings = {} if timings is None else timings
-    entry = context.manifest.get(document.path)
     if entry and entry.title and document.status.has_text:
         document = replace(document, title=entry.title)
-    base = dict(path=document.path, doc_id=document.doc_id, document=document)
     if not document.status.has_text:
-        return DocumentResult(status=document.status, message=document.message,
-                              error_class=document.error_class, timings=timings, **base)
+        return PreparedDocument(document, result=_failed(
+            document, document.status, document.message, document.error_class, timings),
+            timings=timings)
     try:
         t = time.perf_counter()
-        passages = segment_document(document, context.segment)
+        passages = segment_document(document, segment)
         timings["segment"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        passages = context.attributor.attribute(passages, entry.msi if entry else None)
+        passages = attributor.attribute(passages, entry.msi if entry else None)
         timings["attribute"] = time.perf_counter() - t
-
-        t = time.perf_counter()
         texts, sentence_rows = texts_to_embed(passages)
-        vectors = context.encoder.encode(texts)
-        timings["embed"] = time.perf_counter() - t
+    except Exception as exc:  # a bug must not stop the batch
+        return PreparedDocument(document, result=_crashed(document, exc, timings), timings=timings)
+    return PreparedDocument(document, tuple(passages), tuple(texts), tuple(sentence_rows),
+                            timings=timings)
 
+
+def _crashed(document: Document, exc: BaseException, timings: dict[str, float]) -> DocumentResult:
+    return _failed(document, DocStatus.CRASHED,
+                   f"analysis failed: {exc}\n{traceback.format_exc(limit=4)}",
+                   type(exc).__name__, timings)
+
+
+def finish_document(prepared: PreparedDocument, vectors, framework: Framework,
+                    index: EvidenceIndex | None) -> DocumentResult:
+    """Match an embedded PreparedDocument (``vectors`` aligned with ``prepared.texts``).
+
+    ``index`` may be None only for a document without passages (nothing to match)."""
+    if prepared.result is not None:
+        return prepared.result
+    document, timings = prepared.document, prepared.timings
+    try:
         t = time.perf_counter()
-        candidates = match_passages(passages, vectors, sentence_rows, context.framework,
-                                    context.evidence_index)
+        candidates = match_passages(list(prepared.passages), vectors, list(prepared.sentence_rows),
+                                    framework, index)
         timings["match"] = time.perf_counter() - t
-    except Exception as exc:  # a bug or model failure must not stop the batch
-        return DocumentResult(status=DocStatus.CRASHED, error_class=type(exc).__name__,
-                              message=f"analysis failed: {exc}\n{traceback.format_exc(limit=4)}",
-                              timings=timings, **base)
-    return DocumentResult(status=document.status, message=document.message,
-                          error_class=document.error_class, passages=tuple(passages),
-                          candidates=tuple(candidates), timings=timings, **base)
+    except Exception as exc:
+        return _crashed(document, exc, timings)
+    return DocumentResult(path=document.path, doc_id=document.doc_id, status=document.status,
+                          message=document.message, error_class=document.error_class,
+                          document=document, passages=prepared.passages,
+                          candidates=tuple(candidates), timings=timings)
+
+
+def embed_and_finish(prepared: PreparedDocument, encoder: Encoder, framework: Framework,
+                     index_of: Callable[[], EvidenceIndex]) -> DocumentResult:
+    """Embed one prepared document on its own, then match it."""
+    if prepared.result is not None:
+        return prepared.result
+    try:
+        t = time.perf_counter()
+        vectors = encoder.encode(list(prepared.texts))
+        index = index_of()
+        prepared.timings["embed"] = time.perf_counter() - t
+    except Exception as exc:  # a model failure must not stop the batch
+        return _crashed(prepared.document, exc, prepared.timings)
+    return finish_document(prepared, vectors, framework, index)
+
+
+def analyse_document(document: Document, context: ProcessingContext,
+                     timings: dict[str, float] | None = None) -> DocumentResult:
+    """Segment, attribute, embed and match an ingested document."""
+    prepared = prepare_document(document, context.attributor, context.segment,
+                                context.manifest.get(document.path), timings)
+    return embed_and_finish(prepared, context.encoder, context.framework,
+                            lambda: context.evidence_index)
 
 
 def process_document(path: str, context: ProcessingContext, doc_id: str | None = None) -> DocumentResult:

@@ -1,9 +1,10 @@
-"""The local batch runner: discover files, skip unchanged ones, process the rest, store results.
+"""The batch runner: discover files, skip unchanged ones, process the rest, store results.
 
-Documents are parsed in isolated worker processes (``workers`` at a time), analysed in this
-process (the embedding model is loaded once, and only if something needs embedding), and
-written to the store one transaction per document, so a killed run loses at most the
-document in flight and a re-run resumes where it stopped.
+An executor (:mod:`pipeline.executors`) turns the files that need work into DocumentResults:
+by default parse workers plus batched embedding in this process (the model is loaded once,
+and only if something needs embedding), or the same stage on a Dask cluster. Only this
+process writes to the store, one transaction per document, so a killed run loses at most the
+documents in flight and a re-run resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from queue import Queue
 
 from pipeline.discover import Skipped, discover
+from pipeline.executors import Executor
+from pipeline.executors.local import LocalExecutor
 from pipeline.ingest import sha256_file
-from pipeline.isolation import IsolatedParser
-from pipeline.process import ProcessingContext, analyse_document
-from pipeline.records import DocStatus, Document, DocumentResult
+from pipeline.process import ProcessingContext
+from pipeline.records import DocStatus, DocumentResult
 from pipeline.store import Store
 
 # Statuses worth another try on a re-run even when the bytes did not change.
@@ -47,6 +47,7 @@ class RunSummary:
     skipped: list[Skipped] = field(default_factory=list)
     embedded_texts: int = 0
     cached_texts: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # summed over documents
 
     @property
     def all_ok(self) -> bool:
@@ -59,48 +60,22 @@ class RunSummary:
         return out
 
 
-def _parse_ahead(jobs: list[tuple[str, str]], context: ProcessingContext,
-                 workers: int) -> Iterator[Document]:
-    """Parse documents in ``workers`` isolated processes; yield them in input order."""
-    if workers <= 1:
-        for path, doc_id in jobs:
-            yield context.parser.parse(path, doc_id)
-        return
-    parsers: Queue[IsolatedParser] = Queue()
-    owned = [IsolatedParser(context.limits) for _ in range(workers)]
-    for parser in owned:
-        parsers.put(parser)
-
-    def parse(job: tuple[str, str]) -> Document:
-        parser = parsers.get()
-        try:
-            return parser.parse(*job)
-        finally:
-            parsers.put(parser)
-
-    try:
-        with ThreadPoolExecutor(workers) as pool:
-            window = 2 * workers  # bounded look-ahead keeps memory flat on big corpora
-            futures = [pool.submit(parse, job) for job in jobs[:window]]
-            for i in range(len(jobs)):
-                document = futures[i].result()
-                futures[i] = None  # type: ignore[call-overload]
-                if i + window < len(jobs):
-                    futures.append(pool.submit(parse, jobs[i + window]))
-                yield document
-    finally:
-        for parser in owned:
-            parser.close()
-
-
 def run_corpus(paths: list[str], store: Store, context: ProcessingContext, *, workers: int = 1,
-               progress: bool = True, on_result: Callable[[DocumentResult], None] | None = None) -> RunSummary:
+               progress: bool = True, on_result: Callable[[DocumentResult], None] | None = None,
+               executor: Executor | None = None) -> RunSummary:
+    """Process every new or changed file under ``paths`` and write each result to ``store``.
+
+    ``executor`` produces the results (default: a LocalExecutor with ``workers`` parse
+    processes); this function alone writes to the store, one transaction per document.
+    """
     started = time.perf_counter()
+    executor = executor or LocalExecutor(workers=workers)
     files, skipped = discover(paths)
     encoder_name = context.encoder.name
     run_id = store.start_run(context.framework.id, context.framework.version, encoder_name,
                              context.fingerprint,
                              {"paths": paths, "workers": workers, "limits": context.limits.__dict__,
+                              **executor.describe(),
                               "segment": context.segment.__dict__, "pid": os.getpid()})
     summary = RunSummary(run_id=run_id, files=len(files), skipped=skipped)
     jobs: list[tuple[str, str]] = []
@@ -131,8 +106,9 @@ def run_corpus(paths: list[str], store: Store, context: ProcessingContext, *, wo
 
     bar = _progress(len(jobs), "documents", progress)
     hits_before, misses_before = _cache_counts(context)
-    for document in _parse_ahead(jobs, context, workers):
-        result = analyse_document(document, context)
+    for result in executor.results(jobs, context):
+        for stage, seconds in result.timings.items():
+            summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + seconds
         store.write_result(result, run_id=run_id, fingerprint=context.document_fingerprint(result.path),
                            size_bytes=sizes.get(result.path, 0), framework=context.framework,
                            model=encoder_name)
