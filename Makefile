@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DB     ?= msi_evidence.sqlite
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test install lint clean corpus-pdfs bench system-deps
+.PHONY: run test install lint clean corpus-pdfs system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,7 @@ system-deps:
 	bash .ci/system-deps.sh
 
 test: install system-deps
+	$(BIN)/ruff check pipeline tests benchmarks
 	$(BIN)/python -m pytest -q
 
 lint: install
@@ -34,9 +35,6 @@ lint: install
 
 corpus-pdfs: install
 	$(BIN)/python -m pipeline.sample_corpus ../shared/seeds corpus
-
-bench: install
-	$(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

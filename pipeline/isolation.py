@@ -65,11 +65,11 @@ def _child_main(conn: Connection, memory_mb: int, prepare: Callable | None = Non
 class IsolatedParser:
     """One parse worker process, restarted after a timeout, a memory error or a crash."""
 
-    def __init__(self, limits: ParseLimits = ParseLimits(), prepare: Callable | None = None):
+    def __init__(self, limits: ParseLimits | None = None, prepare: Callable | None = None):
         """``prepare``, a picklable callable, runs in the child on each parsed Document and its
         return value replaces the Document (the local executor segments and attributes there).
         Failures (timeout, memory, crash, parse error) still come back as a Document."""
-        self.limits = limits
+        self.limits = limits or ParseLimits()
         self.prepare = prepare
         self._ctx = mp.get_context("spawn")
         self._proc: mp.process.BaseProcess | None = None
