@@ -15,10 +15,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.cli import main as cli  # noqa: E402
+from pipeline.headless import launch_chromium  # noqa: E402
 from pipeline.store import Store  # noqa: E402
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def decide_some(db: Path) -> None:
@@ -52,7 +50,7 @@ def main() -> int:
         decide_some(db)
         cli(["report", "--db", str(db), "--out", str(html)])
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = launch_chromium(p)
             page = browser.new_page(viewport={"width": 1200, "height": 2200})
             page.goto(html.as_uri())
             page.screenshot(path=args.out)

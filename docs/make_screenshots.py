@@ -16,14 +16,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def main() -> None:
@@ -31,6 +23,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from pipeline.cli import main as cli
+    from pipeline.headless import launch_chromium
     from pipeline.review.app import create_app
     from pipeline.review.config import ReviewConfig
     from pipeline.review.decisions import decide
@@ -79,7 +72,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            browser = launch_chromium(pw)
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             page.goto(f"{base}/login?next=/card/{featured}")
             page.fill("input[name=name]", "amina")

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from .store_builder import Cand
+from pipeline.headless import CHROMIUM, launch_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from .store_builder import Cand
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and not shutil.which("chromium"),
@@ -36,7 +34,7 @@ def test_report_renders_in_chromium(cli, make_store, tmp_path):
 
     requests, dialogs, errors = [], [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.on("request", lambda r: requests.append(r.url))

@@ -17,8 +17,11 @@ import rel_inputs as gen
 from rel_helpers import cli_in_process, fork_parse_workers, query
 from rel_server import Reviewer, ReviewServer, free_port
 
+from pipeline.headless import CHROMIUM as CHROMIUM_BINARY
+from pipeline.headless import launch_chromium
+
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(CHROMIUM_BINARY)
 XSS_NAME = "<img src=x onerror=window.__xss=1>.txt"
 XSS_TEXT = ' <img src=x onerror="window.__xss=3"> <script>window.__xss=2</script> "><svg onload=window.__xss=4>'
 XSS_NOTE = "<script>window.__xss=5</script><img src=x onerror=alert(5)>"
@@ -182,9 +185,7 @@ def test_xss_payloads_are_inert_in_a_real_browser(server, hostile_store):
     writer.close()
     dialogs, console = [], []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = launch_chromium(pw)
         try:
             page = browser.new_page()
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
