@@ -22,7 +22,8 @@ def format_summary(s: RunSummary, db: str) -> str:
         lines += [f"    {name:<40} {n}" for name, n in s.candidates_by_msi.items()]
     if s.msis_by_document:
         lines.append("MSIs found per document:")
-        lines += [f"  {title[:60]}: {', '.join(m) or '-'}" for title, m in s.msis_by_document.items()]
+        lines += [f"  {_shorten(title, 70)}: {', '.join(m) or '-'}"
+                  for title, m in s.msis_by_document.items()]
     if s.failures:
         lines.append("Files that were not fully read:")
         lines += [f"  [{status}] {path}: {message.splitlines()[0] if message else ''}"
@@ -35,3 +36,7 @@ def format_summary(s: RunSummary, db: str) -> str:
               f"           msi-evidence decide --db {db} CANDIDATE_ID accept|reject [--note TEXT]",
               f"  export:  msi-evidence export --db {db} --out evidence.csv [--status accepted]"]
     return "\n".join(lines)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
