@@ -19,6 +19,7 @@ of weights and threshold, not that.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import sys
 from dataclasses import dataclass
@@ -70,15 +71,20 @@ class Counts:
                 f"{self.per_1k:5.1f}/1kw  pol {self.polarity:.2f} ({self.pol_rows})")
 
 
-def counts(cands, passages, gold, threshold: float) -> Counts:
-    """The evaluation's counting (pipeline.evaluate) restricted to ``passages``."""
+@functools.cache
+def _norm(text: str) -> str:
     from pipeline.evaluate import normalise
 
+    return normalise(text)
+
+
+def counts(cands, passages, gold, threshold: float) -> Counts:
+    """The evaluation's counting (pipeline.evaluate) restricted to ``passages``."""
     keys = {p.key: p for p in passages}
-    text = {k: normalise(p.text) for k, p in keys.items()}
+    text = {k: _norm(p.text) for k, p in keys.items()}
     kept = [c for c in cands if c.passage_key in keys and c.score >= threshold]
-    golds = [(g, normalise(g.quote)) for g in gold if g.file in {p.file for p in passages}
-             and any(normalise(g.quote) in text[k] for k in keys)]
+    golds = [(g, _norm(g.quote)) for g in gold]
+    golds = [(g, q) for g, q in golds if any(q in text[k] for k in keys)]
     out = Counts(words=sum(p.n_words for p in passages))
     for c in kept:
         out.cands += 1
@@ -102,11 +108,10 @@ def fit_calibration(rows, train_keys: set[str], C: float, blend: float, drop: tu
     ``drop`` get weight 0."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
+    from train_scorer import RULE_FEATURES
 
     from pipeline.framework import Calibration
     from pipeline.scoring.features import FEATURES
-
-    from train_scorer import RULE_FEATURES
 
     idx = [i for i, k in enumerate(rows.keys) if k in train_keys]
     X, y = rows.X[idx], rows.y[idx]
@@ -151,13 +156,15 @@ def main() -> int:
                         help="candidates per 1,000 words allowed when choosing the threshold")
     parser.add_argument("--block", type=int, default=8, help="passages per CV region")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--polarity", action="store_true", help="also cross-validate polarity")
+    parser.add_argument("--polarity", action="store_true",
+                        help="cross-validate the polarity settings (with the YAML's calibration)")
+    parser.add_argument("--no-grid", action="store_true",
+                        help="skip the calibration grid (only the YAML's own configuration)")
     args = parser.parse_args()
 
     import numpy as np
-    from sklearn.model_selection import GroupKFold
-
     from _corpus import load_dev
+    from sklearn.model_selection import GroupKFold
 
     from pipeline.evaluate import assign_splits
     from pipeline.match import EvidenceIndex
@@ -192,7 +199,7 @@ def main() -> int:
             total.add(counts(cands, test, gold, t))
         return total, chosen
 
-    configs = [(C, blend, drop) for C, blend, drop in itertools.product(
+    configs = [] if args.no_grid else [(C, blend, drop) for C, blend, drop in itertools.product(
         (0.1, 0.3, 1.0, 3.0), (0.0, 0.5, 1.0),
         ((), ("passage_similarity", "definition_similarity"),
          ("passage_similarity", "definition_similarity", "definition_rule_score")))]
@@ -202,18 +209,26 @@ def main() -> int:
         results.append((total.f1, C, blend, drop, total))
         print(f"C={C:<4} blend={blend:<3} drop={','.join(d[:8] for d in drop) or '-':<26} "
               f"{total.row()}  thresholds {chosen}")
-    best = max(results, key=lambda r: r[0])
-    print(f"\nbest by CV F1: C={best[1]} blend={best[2]} drop={best[3]}: {best[4].row()}")
+    if results:
+        best = max(results, key=lambda r: r[0])
+        print(f"\nbest by CV F1: C={best[1]} blend={best[2]} drop={best[3]}: {best[4].row()}")
+    shipped = project_candidates(files, trial_framework(framework), index)
+    total = Counts()
+    for _, test in folds:
+        total.add(counts(shipped, test, gold, framework.matching.threshold))
+    print(f"shipped calibration and threshold {framework.matching.threshold} (fitted on all of "
+          f"tune, so optimistic), summed over the same test regions: {total.row()}")
 
     if args.polarity:
         grid = [{"margin": m, "bias": b, "example_weight": w}
                 for m, b, w in itertools.product((0.1, 0.3, 0.5), (0.0, 0.3, 0.6),
                                                  (0.0, 2.0, 4.0, 8.0))]
-        cal = fit_calibration(rows, tune_keys, best[1], best[2], best[3])
+        cal = framework.matching.calibration
+        threshold = framework.matching.threshold
         per = []
         for setting in grid:
             cands = project_candidates(files, trial_framework(framework, cal, setting), index)
-            per.append([counts(cands, te, gold, 0.0) for _, te in folds])
+            per.append([counts(cands, te, gold, threshold) for _, te in folds])
         total = Counts()
         for f in range(len(folds)):
             train_acc = [sum(c.pol_ok for k, c in enumerate(p) if k != f)
