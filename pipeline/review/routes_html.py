@@ -182,15 +182,20 @@ async def card_page(request: Request, candidate_id: str):
     return card_response(request, session, candidate_id)
 
 
+def _csrf_rejection(ctx: ReviewContext, session: Session | None, form) -> Response | None:
+    """A 403 when the form lacks the session's CSRF token (or there is no session)."""
+    if session and ctx.csrf_ok(session, str(form.get("csrf") or "")):
+        return None
+    return Response("CSRF token missing or wrong: reload the page and try again.", status_code=403)
+
+
 @router.post("/card/{candidate_id}/decide")
 async def card_decide(request: Request, candidate_id: str):
     ctx = context(request)
     session = ctx.session(request)
     form = await request.form()
-    if not session or not ctx.csrf_ok(session, str(form.get("csrf") or "")):
-        return Response(
-            "CSRF token missing or wrong: reload the page and try again.", status_code=403
-        )
+    if rejected := _csrf_rejection(ctx, session, form):
+        return rejected
     filters = Filters.from_params(request.query_params)
     try:
         version = int(str(form.get("version") or ""))
@@ -246,10 +251,8 @@ async def undo(request: Request):
     ctx = context(request)
     session = ctx.session(request)
     form = await request.form()
-    if not session or not ctx.csrf_ok(session, str(form.get("csrf") or "")):
-        return Response(
-            "CSRF token missing or wrong: reload the page and try again.", status_code=403
-        )
+    if rejected := _csrf_rejection(ctx, session, form):
+        return rejected
     filters = Filters.from_params(request.query_params)
     try:
         outcome = decision_service.undo_last(
