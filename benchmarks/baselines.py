@@ -110,7 +110,9 @@ def main() -> int:
         "cosine top-1": (top1_candidates(cosine, ct := best_threshold(cosine, passages, gold)),
                          f"cosine >= {ct:.2f}"),
         "project": (project_candidates(files, framework, EvidenceIndex.build(framework, encoder)),
-                    f"calibrated, thresholds in YAML (default {framework.matching.threshold})"),
+                    f"framework v{framework.version}: budget "
+                    f"{framework.matching.budget_per_1000_words}/1kw per document, floor "
+                    f"{framework.matching.threshold}"),
     }
     results = {}
     print(f"model: {encoder.name}; gold: {len(gold)} rows; files: {[f.file for f in files]}\n")

@@ -1,14 +1,15 @@
 """Grouped cross-validation of the scorer INSIDE the tune split of the gold set.
 
-    python benchmarks/cv_scorer.py --db /tmp/run.sqlite [--budget 22]
+    python benchmarks/cv_scorer.py --db /tmp/run.sqlite [--select budget|threshold] [--polarity]
 
-Estimates how the calibration and threshold generalise to text they were not fitted on, without
-touching the held-out split: only tune passages and tune gold rows are read. Tune passages are
-cut into contiguous regions (``--block`` passages in document order); GroupKFold puts whole
-regions on one side. For each configuration and fold, the logistic calibration is fitted on the
-training regions, the threshold is chosen on the training regions (best F1 at no more than
-``--budget`` candidates per 1,000 words) and the pipeline's own candidates are scored on the
-test regions. Counts are summed over folds. Polarity settings are cross-validated the same way
+Estimates how the calibration generalises to text it was not fitted on, without touching the
+held-out split: only tune passages and tune gold rows are read. Tune passages are cut into
+contiguous regions (``--block`` passages in document order); GroupKFold puts whole regions on one
+side. For each configuration and fold, the logistic calibration is fitted on the training
+regions and the pipeline's own candidates are counted on the test regions, selected either by
+the YAML's per-document reviewer budget (``--select budget``, the default) or by a threshold
+chosen on the training regions (best F1 at no more than ``--budget`` candidates per 1,000
+words). Counts are summed over folds. Polarity settings are cross-validated the same way
 (chosen by accuracy on the training regions).
 
 Caveat: the evidence rules and example phrasings were written while reading the tune text, so
@@ -129,13 +130,16 @@ def fit_calibration(rows, train_keys: set[str], C: float, blend: float, drop: tu
                        weights={n: float(w) for n, w in zip(FEATURES, coef, strict=True)})
 
 
-def trial_framework(framework, calibration=None, polarity=None):
+def trial_framework(framework, calibration=None, polarity=None, budget=None):
+    """The framework with another calibration or polarity; no threshold, so that the threshold
+    can be applied afterwards, and the given per-document budget (None: none)."""
     data = framework.model_dump()
     if calibration is not None:
         data["matching"]["calibration"] = calibration.model_dump()
     if polarity is not None:
         data["matching"]["polarity"] = polarity
     data["matching"]["threshold"] = 0.0
+    data["matching"]["budget_per_1000_words"] = budget
     for rp in data["reference_points"]:
         rp["threshold"] = None
     return type(framework).model_validate(data)
@@ -153,7 +157,11 @@ def main() -> int:
     parser.add_argument("--model", help="embedding model (default: the packaged one)")
     parser.add_argument("--framework", help="framework YAML (default: evidence_rules/framework.yaml)")
     parser.add_argument("--budget", type=float, default=22.0,
-                        help="candidates per 1,000 words allowed when choosing the threshold")
+                        help="with --select threshold: candidates per 1,000 words allowed when "
+                             "choosing the threshold")
+    parser.add_argument("--select", choices=("threshold", "budget"), default="budget",
+                        help="threshold: a score threshold chosen per fold; budget: the "
+                             "YAML's per-document budget (highest scores first) and no threshold")
     parser.add_argument("--block", type=int, default=8, help="passages per CV region")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--polarity", action="store_true",
@@ -178,6 +186,7 @@ def main() -> int:
     passages = [p for p in passages_all if split_of[p.key] == "tune"]
     tune_keys = {p.key for p in passages}
     index = EvidenceIndex.build(framework, encoder)
+    budget = framework.matching.budget_per_1000_words
     rows = feature_rows(files, framework, index, gold)
     keep = [i for i, k in enumerate(rows.keys) if k in tune_keys]
     rows = type(rows)([rows.keys[i] for i in keep], [rows.rp_ids[i] for i in keep],
@@ -193,8 +202,13 @@ def main() -> int:
         total, chosen = Counts(), []
         for train, test in folds:
             cal = fit_calibration(rows, {p.key for p in train}, C, blend, drop)
-            cands = project_candidates(files, trial_framework(framework, cal, polarity), index)
-            t = pick_threshold(cands, train, gold, args.budget)
+            if args.select == "budget":
+                cands = project_candidates(files, trial_framework(framework, cal, polarity,
+                                                                  budget), index)
+                t = framework.matching.threshold
+            else:
+                cands = project_candidates(files, trial_framework(framework, cal, polarity), index)
+                t = pick_threshold(cands, train, gold, args.budget)
             chosen.append(t)
             total.add(counts(cands, test, gold, t))
         return total, chosen
@@ -212,7 +226,7 @@ def main() -> int:
     if results:
         best = max(results, key=lambda r: r[0])
         print(f"\nbest by CV F1: C={best[1]} blend={best[2]} drop={best[3]}: {best[4].row()}")
-    shipped = project_candidates(files, trial_framework(framework), index)
+    shipped = project_candidates(files, trial_framework(framework, budget=budget), index)
     total = Counts()
     for _, test in folds:
         total.add(counts(shipped, test, gold, framework.matching.threshold))
@@ -227,7 +241,8 @@ def main() -> int:
         threshold = framework.matching.threshold
         per = []
         for setting in grid:
-            cands = project_candidates(files, trial_framework(framework, cal, setting), index)
+            cands = project_candidates(files, trial_framework(framework, cal, setting, budget),
+                                       index)
             per.append([counts(cands, te, gold, threshold) for _, te in folds])
         total = Counts()
         for f in range(len(folds)):

@@ -1,13 +1,14 @@
 """Fit the score calibration (logistic regression over the component scores) on the TUNE split
-of the gold set, and show how recall, precision and workload move with the threshold.
+of the gold set, and show how recall, precision and workload move with the budget.
 
     python benchmarks/train_scorer.py --db /tmp/run.sqlite [--write]
 
 ``--db`` names a store whose embedding cache (<db>.embeddings.sqlite) already holds the corpus's
 embeddings (run ``msi-evidence run corpus --db ...`` once); the real model is used unless
 ``--model`` says otherwise. ``--write`` replaces ``matching.calibration`` in the framework YAML.
-The held-out split is never used for fitting or for choosing anything; its numbers are printed
-only so that over-fitting shows.
+The held-out split is never used for fitting or for choosing anything, and its numbers are
+printed only with ``--show-heldout``. The table shows tune recall, precision and workload for a
+range of per-document budgets (no score floor).
 """
 
 from __future__ import annotations
@@ -47,36 +48,13 @@ def choose_C(rows, grid=(0.03, 0.1, 0.3, 1.0, 3.0, 10.0)) -> float:
 RULE_FEATURES = ("rule_score", "definition_rule_score")
 
 
-def fit(rows, C: float, blend: float):
-    """Logistic regression on the tune split, its logit averaged with that of a model without
-    the rule features: ``blend`` is the dense-only model's share.
-
-    The keyword rules were written while reading the tune documents, so a fit on the tune split
-    trusts them more than unseen text will justify; the dense-only model hedges against that.
-    Averaging logits keeps the score a logistic function of the features."""
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-
-    from pipeline.scoring.features import FEATURES
-
-    tune = [i for i, s in enumerate(rows.splits) if s == "tune"]
-    X, y = rows.X[tune], rows.y[tune]
-    full = LogisticRegression(C=C, max_iter=2000).fit(X, y)
-    dense_cols = [k for k, name in enumerate(FEATURES) if name not in RULE_FEATURES]
-    dense = LogisticRegression(C=C, max_iter=2000).fit(X[:, dense_cols], y)
-    coef = (1 - blend) * full.coef_[0]
-    coef[dense_cols] += blend * dense.coef_[0]
-    intercept = (1 - blend) * full.intercept_[0] + blend * dense.intercept_[0]
-    return np.asarray(coef), float(intercept), len(tune), int(y.sum())
-
-
-def calibration_yaml(coef, intercept: float, n_rows: int, n_pos: int, C: float,
-                     blend: float) -> str:
-    from pipeline.scoring.features import FEATURES
-
-    weights = "\n".join(f"      {name}: {w:.4f}" for name, w in zip(FEATURES, coef, strict=True))
-    return (f"  calibration:\n    intercept: {intercept:.4f}\n    weights:\n{weights}\n"
-            f"    fitted_on: >-\n      logistic regression (C={C}, dense-only share {blend}) on "
+def calibration_yaml(calibration, n_rows: int, n_pos: int, C: float, blend: float,
+                     drop: tuple[str, ...]) -> str:
+    weights = "\n".join(f"      {name}: {w:.4f}" for name, w in calibration.weights.items())
+    dropped = f", without {', '.join(drop)}" if drop else ""
+    return (f"  calibration:\n    intercept: {calibration.intercept:.4f}\n    weights:\n{weights}\n"
+            f"    fitted_on: >-\n      logistic regression (C={C}, dense-only share {blend}"
+            f"{dropped}) on "
             f"the tune split of corpus/gold/evidence_gold.csv: {n_rows} (passage, reference "
             f"point) rows, {n_pos} positive; python benchmarks/train_scorer.py --db DB --write\n")
 
@@ -90,41 +68,49 @@ def main() -> int:
                                                   "cross-validation on the tune split)")
     parser.add_argument("--blend", type=float, default=0.5,
                         help="share of the dense-only model in the averaged logit (default 0.5)")
+    parser.add_argument("--drop", nargs="*", default=[], metavar="FEATURE",
+                        help="features to leave out (weight 0)")
     parser.add_argument("--write", action="store_true", help="write the calibration into the YAML")
+    parser.add_argument("--show-heldout", action="store_true",
+                        help="also print the held-out split (off by default, so that choices "
+                             "made while reading this output cannot be tuned on it)")
     args = parser.parse_args()
 
     from _corpus import load_dev
+    from cv_scorer import fit_calibration, trial_framework
 
     from pipeline.evaluate import evaluate
-    from pipeline.framework import DEFAULT_FRAMEWORK, Calibration
+    from pipeline.framework import DEFAULT_FRAMEWORK
     from pipeline.match import EvidenceIndex
     from pipeline.scoring.dataset import feature_rows, project_candidates
     from pipeline.scoring.features import FEATURES
 
+    unknown = sorted(set(args.drop) - set(FEATURES))
+    if unknown:
+        parser.error(f"unknown feature(s) {unknown}; known: {list(FEATURES)}")
     framework, files, gold, encoder = load_dev(args.db, args.model, args.framework)
     index = EvidenceIndex.build(framework, encoder)
     rows = feature_rows(files, framework, index, gold)
     C = args.C or choose_C(rows)
-    coef, intercept, n_rows, n_pos = fit(rows, C, args.blend)
-    block = calibration_yaml(coef, intercept, n_rows, n_pos, C, args.blend)
+    tune_keys = {k for k, s in zip(rows.keys, rows.splits, strict=True) if s == "tune"}
+    calibration = fit_calibration(rows, tune_keys, C, args.blend, tuple(args.drop))
+    n_rows = sum(s == "tune" for s in rows.splits)
+    n_pos = int(sum(y for y, s in zip(rows.y, rows.splits, strict=True) if s == "tune"))
+    block = calibration_yaml(calibration, n_rows, n_pos, C, args.blend, tuple(args.drop))
     print(block)
-    calibration = Calibration(intercept=intercept, weights={
-        name: float(w) for name, w in zip(FEATURES, coef, strict=True)})
     passages = [p for f in files for p in f.eval_passages()]
-    print(f"{'threshold':>9} | {'tune R':>6} {'P':>5} {'c/1kw':>6} {'pol':>5} | "
-          f"{'held R':>6} {'P':>5} {'c/1kw':>6} {'pol':>5}")
-    for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
-        data = framework.model_dump()
-        data["matching"]["calibration"] = calibration.model_dump()
-        data["matching"]["threshold"] = threshold
-        for rp in data["reference_points"]:
-            rp["threshold"] = None
-        trial = type(framework).model_validate(data)
+    splits = ("tune", "heldout") if args.show_heldout else ("tune",)
+    print(f"{'budget/1kw':>10} | " + " | ".join(f"{s + ' R':>10} {'P':>5} {'c/1kw':>6} {'pol':>5}"
+                                               for s in splits))
+    for budget in (10.0, 15.0, 18.0, 20.0, 22.0, 25.0):
+        trial = trial_framework(framework, calibration, budget=budget)
         report = evaluate(project_candidates(files, trial, index), passages, gold)
-        t, h = report.overall["tune"], report.overall["heldout"]
-        print(f"{threshold:9.2f} | {t.recall:6.2f} {t.precision:5.2f} {t.per_1000_words:6.1f} "
-              f"{t.polarity_accuracy or 0:5.2f} | {h.recall:6.2f} {h.precision:5.2f} "
-              f"{h.per_1000_words:6.1f} {h.polarity_accuracy or 0:5.2f}")
+        cells = []
+        for s in splits:
+            m = report.overall[s]
+            cells.append(f"{m.recall:10.2f} {m.precision:5.2f} {m.per_1000_words:6.1f} "
+                         f"{m.polarity_accuracy or 0:5.2f}")
+        print(f"{budget:10.1f} | " + " | ".join(cells))
     if args.write:
         path = Path(args.framework) if args.framework else DEFAULT_FRAMEWORK
         text = path.read_text(encoding="utf-8")

@@ -47,6 +47,20 @@ SELECT doc_id, path FROM (
 WHERE rn = 1
 """
 
+# Names of the considerations that reviewers corrected candidates to, taken from any candidate of
+# the store that carries them (the store keeps no framework): a corrected consideration moves the
+# row to that consideration's reference point. Unknown to the store → the names are missing.
+_CORRECTED_NAMES = """
+SELECT consideration_id, MAX(consideration) AS consideration,
+       MAX(reference_point_id) AS reference_point_id, MAX(reference_point) AS reference_point
+FROM candidates
+WHERE consideration_id IN (SELECT consideration_id FROM decisions
+                           WHERE consideration_id IS NOT NULL AND consideration_id <> '')
+GROUP BY consideration_id
+"""
+_MOVED = "(cd.consideration_id IS NOT NULL AND cd.consideration_id <> '' " \
+         "AND cd.consideration_id <> c.consideration_id)"
+
 # Empty text is NULL (NULLIF): no note, an unscored polarity or an unknown page label is a missing
 # value in the frame, as it reads back from CSV and XLSX (cheaper here than in pandas).
 EVIDENCE_SQL = f"""
@@ -55,10 +69,14 @@ SELECT c.candidate_id, NULLIF(COALESCE(dp.path, d.last_path), '') AS path,
        c.quote_start AS char_start, c.quote_end AS char_end, NULLIF(c.quote, '') AS quote,
        NULLIF(p.text, '') AS passage_text,
        NULLIF(COALESCE(cd.msi, c.msi), '') AS msi, NULLIF(c.msi, '') AS msi_proposed,
-       NULLIF(c.reference_point_id, '') AS reference_point_id,
-       NULLIF(c.reference_point, '') AS reference_point,
-       NULLIF(COALESCE(cd.consideration_id, c.consideration_id), '') AS consideration_id,
-       NULLIF(c.consideration, '') AS consideration,
+       NULLIF(CASE WHEN {_MOVED} THEN k.reference_point_id ELSE c.reference_point_id END, '')
+           AS reference_point_id,
+       NULLIF(CASE WHEN {_MOVED} THEN k.reference_point ELSE c.reference_point END, '')
+           AS reference_point,
+       NULLIF(COALESCE(NULLIF(cd.consideration_id, ''), c.consideration_id), '')
+           AS consideration_id,
+       NULLIF(CASE WHEN {_MOVED} THEN k.consideration ELSE c.consideration END, '')
+           AS consideration,
        NULLIF(COALESCE(cd.polarity, c.polarity), '') AS polarity, c.score,
        CASE cd.decision WHEN 'accept' THEN 'accepted' WHEN 'reject' THEN 'rejected'
             ELSE 'pending' END AS status,
@@ -74,6 +92,7 @@ JOIN documents d ON d.doc_id = c.doc_id
 LEFT JOIN ({_LATEST_PATH}) dp ON dp.doc_id = c.doc_id
 LEFT JOIN pages pg ON pg.doc_id = c.doc_id AND pg.page_no = p.page_no
 LEFT JOIN current_decisions cd ON cd.candidate_id = c.candidate_id
+LEFT JOIN ({_CORRECTED_NAMES}) k ON k.consideration_id = cd.consideration_id
 """
 
 SORT_KEYS = ["file", "page", "char_start", "consideration_id", "msi", "candidate_id"]
@@ -88,8 +107,9 @@ class EvidenceFilter:
     """Which candidates an export includes. Empty tuples mean "all".
 
     ``msis`` match the effective MSI (a reviewer's correction, else the machine's proposal);
-    ``reference_points`` match a reference point id or its name; ``documents`` match a doc_id,
-    a doc_id prefix of at least 8 characters, a path, or a file name.
+    ``reference_points`` match the effective reference point (that of a corrected consideration)
+    by id or name; ``documents`` match a doc_id, a doc_id prefix of at least 8 characters, a path,
+    or a file name.
     """
 
     status: str = "all"
@@ -141,7 +161,9 @@ def _where(store: Store, filters: EvidenceFilter) -> tuple[str, list]:
         params.extend(filters.msis)
     if filters.reference_points:
         marks = ", ".join("?" * len(filters.reference_points))
-        clauses.append(f"(c.reference_point_id IN ({marks}) OR c.reference_point IN ({marks}))")
+        clauses.append(f"(CASE WHEN {_MOVED} THEN k.reference_point_id ELSE c.reference_point_id "
+                       f"END IN ({marks}) OR CASE WHEN {_MOVED} THEN k.reference_point "
+                       f"ELSE c.reference_point END IN ({marks}))")
         params.extend(filters.reference_points * 2)
     if filters.documents:
         doc_ids = resolve_documents(store, filters.documents)

@@ -91,6 +91,9 @@ class MatchSettings(_Strict):
     threshold: float = Field(default=0.5, ge=0, le=1)
     top_k: int = Field(default=2, ge=1, le=50)
     min_words: int = Field(default=8, ge=1)
+    # At most this many candidates per 1,000 words of a document, highest scores first
+    # (None: every candidate above the threshold).
+    budget_per_1000_words: float | None = Field(default=None, gt=0)
     calibration: Calibration | None = None  # None: pipeline.scoring.combine.DEFAULT_CALIBRATION
     polarity: PolaritySettings = PolaritySettings()
 

@@ -19,6 +19,7 @@ example or rule, component scores).
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +53,9 @@ class EvidenceIndex:
     def_texts: tuple[str, ...] = ()
     def_owner: np.ndarray | None = None  # int index into rp_ids, one per definition text
     def_vectors: np.ndarray | None = None
+    # Multinomial logistic regression over the reference points, fitted on the embeddings of
+    # all evidence texts above (each labelled with its reference point): (coef, intercept).
+    rp_classifier: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def build(cls, framework: Framework, encoder: Encoder) -> EvidenceIndex:
@@ -80,10 +84,25 @@ class EvidenceIndex:
                     kinds.append(kind)
                     owner.append(index)
         vectors = encoder.encode(texts + def_texts)
+        labels = np.concatenate([np.asarray(cons_rp, dtype=int)[np.asarray(owner, dtype=int)],
+                                 np.asarray(def_owner, dtype=int)])
         return cls(tuple(cids), tuple(rpids), tuple(texts), np.asarray(owner),
                    vectors[:len(texts)], tuple(kinds),
                    tuple(rp.id for rp in framework.reference_points), np.asarray(cons_rp),
-                   tuple(def_texts), np.asarray(def_owner, dtype=int), vectors[len(texts):])
+                   tuple(def_texts), np.asarray(def_owner, dtype=int), vectors[len(texts):],
+                   fit_rp_classifier(vectors, labels, len(framework.reference_points)))
+
+    def rp_probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """(rows × reference points) probabilities of the evidence-text classifier; uniform
+        when it could not be fitted."""
+        groups = len(self.rp_ids)
+        if self.rp_classifier is None or not vectors.shape[0]:
+            return np.full((vectors.shape[0], groups), 1.0 / groups, dtype=np.float32)
+        coef, intercept = self.rp_classifier
+        z = vectors @ coef.T + intercept
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
 
     def per_consideration_max(self, sims: np.ndarray) -> np.ndarray:
         """Reduce (rows × texts) similarities to (rows × considerations) maxima."""
@@ -92,6 +111,26 @@ class EvidenceIndex:
     def per_reference_point_max(self, sims: np.ndarray) -> np.ndarray:
         """Reduce (rows × definition texts) similarities to (rows × reference points) maxima."""
         return _group_max(sims, self.def_owner, len(self.rp_ids))
+
+
+def fit_rp_classifier(vectors: np.ndarray, labels: np.ndarray,
+                      groups: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Which reference point is a text about? A logistic regression over the evidence texts'
+    embeddings: it learns what separates the reference points' phrasings from each other,
+    which a best-cosine match to single examples does not. None with fewer than two labels."""
+    if len(set(labels.tolist())) < 2:
+        return None
+    from sklearn.linear_model import LogisticRegression
+
+    # Fitted in float64 to a tight tolerance: the optimum is unique, so embeddings that differ
+    # in the last float32 bits (another batch, thread count or machine) give the same scores.
+    model = LogisticRegression(C=1.0, tol=1e-10, max_iter=10_000).fit(
+        np.asarray(vectors, dtype=np.float64), labels)
+    coef = np.zeros((groups, vectors.shape[1]), dtype=np.float64)
+    intercept = np.full(groups, -1e3)  # a reference point without texts is never predicted
+    coef[model.classes_] = model.coef_
+    intercept[model.classes_] = model.intercept_
+    return coef, intercept
 
 
 def _group_max(sims: np.ndarray, owner: np.ndarray, groups: int) -> np.ndarray:
@@ -159,6 +198,7 @@ def score_passage(passage: Passage, passage_vector: np.ndarray, sentence_vectors
     best_sentence = sentence_sims.max(axis=0)
     margin = best_sentence - float(np.median(best_sentence))
     rule = np.array([saturate(totals.get(cid, 0.0)) for cid in index.consideration_ids])
+    rp_probability = index.rp_probabilities(vecs).max(axis=0)
     def_rule_rp = np.array([saturate(totals.get(rid, 0.0)) for rid in index.rp_ids])
     columns = {
         "sentence_similarity": best_sentence,
@@ -168,6 +208,9 @@ def score_passage(passage: Passage, passage_vector: np.ndarray, sentence_vectors
         "definition_rule_score": def_rule_rp[index.consideration_rp],
         "similarity_margin": margin,
         "nonevidence_share": np.full(len(rule), nonevidence_share(passage.text, flagged)),
+        "rp_probability": rp_probability[index.consideration_rp],
+        "msi_confidence": np.full(len(rule), max((a.confidence for a in passage.msis),
+                                                 default=0.0)),
     }
     features = np.clip(np.stack([columns[name] for name in FEATURES], axis=1), 0.0, 1.0)
     return PassageScores(features, spans, sentence_sims, text_sims, hits,
@@ -209,7 +252,9 @@ def _example_sims(scores: PassageScores, row: int, c: int,
 def match_passages(passages: list[Passage], vectors: np.ndarray,
                    sentence_rows: list[tuple[int, int, int]], framework: Framework,
                    index: EvidenceIndex) -> list[Candidate]:
-    """``vectors`` holds one row per passage, then one per entry of ``sentence_rows``."""
+    """Candidates of one document's passages.
+
+    ``vectors`` holds one row per passage, then one per entry of ``sentence_rows``."""
     if not passages:
         return []
     n = len(passages)
@@ -217,11 +262,10 @@ def match_passages(passages: list[Passage], vectors: np.ndarray,
     for row, (p_index, _, _) in enumerate(sentence_rows):
         by_passage.setdefault(p_index, []).append(row)
     settings = framework.matching
-    calibration = settings.calibration or DEFAULT_CALIBRATION
     rps = {rp.id: rp for rp in framework.reference_points}
-    candidates: list[Candidate] = []
+    chosen: list[_Choice] = []
     for i, passage in enumerate(passages):
-        if passage.kind == "heading" or passage.n_words < settings.min_words:
+        if passage.kind == "heading" or passage.n_words < settings.min_words or not passage.msis:
             continue
         rows = by_passage.get(i, [])
         scores = score_passage(passage, vectors[i], vectors[[n + r for r in rows]],
@@ -232,54 +276,95 @@ def match_passages(passages: list[Passage], vectors: np.ndarray,
                          enumerate(reference_point_scores(scores, framework, index))),
                         key=lambda t: -t[0])
         kept = [t for t in ranked if t[0] >= framework.threshold_for(rps[index.rp_ids[t[1]]])]
-        for score, r, c, row in kept[: settings.top_k]:
-            cid, rid = index.consideration_ids[c], index.rp_ids[r]
-            q = _quote_row(scores, c, {cid, rid})
-            q_start, q_end = scores.spans[q]
-            # Quote offsets point into the text of the passage's first page, so a quote of a
-            # passage that crosses a page break stops at the break.
-            first_len = passage.char_end - passage.char_start
-            if q_start >= first_len:
-                q_start, q_end = 0, first_len
-            q_end = min(q_end, first_len)
-            quote = passage.text[q_start:q_end]
-            quote_hits = [h for h in scores.hits
-                          if h.owner in (cid, rid) and q_start <= h.start < q_end]
-            meets, fails = _example_sims(scores, q, c, index)
-            pol = polarity_mod.classify(quote, quote_hits, meets, fails, settings.polarity)
-            own_texts = np.flatnonzero(index.owner == c)
-            t_best = int(own_texts[np.argmax(scores.text_sims[q, own_texts])])
-            members = np.flatnonzero(index.consideration_rp == r)
-            per_c = calibrated(scores.features[members], calibration)
-            explanation = {
-                "quote": quote,
-                "consideration_id": cid,
-                "matched_text": index.texts[t_best],
-                "matched_kind": index.kinds[t_best] if index.kinds else "",
-                "matched_similarity": round(float(scores.text_sims[q, t_best]), 4),
-                "rules": sorted({h.label for h in scores.hits if h.owner in (cid, rid)}),
-                "components": {name: round(float(row[k]), 4) for k, name in enumerate(FEATURES)},
-                "contributions": contributions(row, calibration),
-                "consideration_scores": {index.consideration_ids[m]: round(float(s), 4)
-                                         for m, s in zip(members, per_c, strict=True)},
-                "polarity_score": pol.score,
-                "polarity_cues": list(pol.cues),
-                "nonevidence": list(scores.nonevidence),
-                "passage_similarity": round(float(scores.features[c, 1]), 4),
-                "sentence_similarity": round(float(scores.features[c, 0]), 4),
-            }
-            for attribution in passage.msis:
-                candidates.append(Candidate(
-                    candidate_id=candidate_id(passage.passage_id, framework.id, cid,
-                                              attribution.msi_id),
-                    passage_id=passage.passage_id, doc_id=passage.doc_id,
-                    msi=attribution.msi_id, reference_point_id=rid, consideration_id=cid,
-                    score=round(float(np.clip(score, 0.0, 1.0)), 6),
-                    quote=quote,
-                    quote_start=passage.char_start + q_start,
-                    quote_end=passage.char_start + q_end,
-                    polarity=pol.label,
-                    explanation={**explanation, "msi_reason": attribution.reason,
-                                 "msi_confidence": attribution.confidence},
-                ))
-    return candidates
+        chosen.extend(_Choice(score, i, r, c, row, scores)
+                      for score, r, c, row in kept[: settings.top_k])
+    chosen = within_budget(chosen, passages, settings.budget_per_1000_words)
+    return [candidate for choice in chosen
+            for candidate in _candidates(passages[choice.passage], choice, framework, index)]
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """A reference point kept for a passage: its score, best consideration and features."""
+
+    score: float
+    passage: int  # index into the document's passages
+    rp: int  # index into index.rp_ids
+    consideration: int  # index into index.consideration_ids
+    row: np.ndarray  # the reference point's feature row
+    scores: PassageScores
+
+
+def within_budget(chosen: list[_Choice], passages: list[Passage],
+                  budget_per_1000_words: float | None) -> list[_Choice]:
+    """The highest-scoring choices whose candidates (one per MSI of the passage) fit the
+    document's reviewer budget, in document order; all of them when there is no budget.
+
+    A score threshold alone lets the workload drift with the document: unseen writing scores
+    lower than the text the rules were written from, so recall falls while the budget is unused,
+    and a verbose document floods the queue. The budget ranks within the document instead."""
+    if budget_per_1000_words is None:
+        return chosen
+    words = sum(p.n_words for p in passages)
+    allowed = math.ceil(budget_per_1000_words * words / 1000)
+    used, kept = 0, []
+    for choice in sorted(chosen, key=lambda ch: (-ch.score, ch.passage, ch.rp)):
+        cost = len(passages[choice.passage].msis)
+        if used + cost <= allowed:
+            used += cost
+            kept.append(choice)
+    return sorted(kept, key=lambda ch: (ch.passage, -ch.score, ch.rp))
+
+
+def _candidates(passage: Passage, choice: _Choice, framework: Framework,
+                index: EvidenceIndex) -> list[Candidate]:
+    """One candidate per MSI of the passage for a chosen reference point."""
+    settings = framework.matching
+    calibration = settings.calibration or DEFAULT_CALIBRATION
+    scores, r, c, row = choice.scores, choice.rp, choice.consideration, choice.row
+    cid, rid = index.consideration_ids[c], index.rp_ids[r]
+    q = _quote_row(scores, c, {cid, rid})
+    q_start, q_end = scores.spans[q]
+    # Quote offsets point into the text of the passage's first page, so a quote of a
+    # passage that crosses a page break stops at the break.
+    first_len = passage.char_end - passage.char_start
+    if q_start >= first_len:
+        q_start, q_end = 0, first_len
+    q_end = min(q_end, first_len)
+    quote = passage.text[q_start:q_end]
+    quote_hits = [h for h in scores.hits if h.owner in (cid, rid) and q_start <= h.start < q_end]
+    meets, fails = _example_sims(scores, q, c, index)
+    pol = polarity_mod.classify(quote, quote_hits, meets, fails, settings.polarity)
+    own_texts = np.flatnonzero(index.owner == c)
+    t_best = int(own_texts[np.argmax(scores.text_sims[q, own_texts])])
+    members = np.flatnonzero(index.consideration_rp == r)
+    per_c = calibrated(scores.features[members], calibration)
+    explanation = {
+        "quote": quote,
+        "consideration_id": cid,
+        "matched_text": index.texts[t_best],
+        "matched_kind": index.kinds[t_best] if index.kinds else "",
+        "matched_similarity": round(float(scores.text_sims[q, t_best]), 4),
+        "rules": sorted({h.label for h in scores.hits if h.owner in (cid, rid)}),
+        "components": {name: round(float(row[k]), 4) for k, name in enumerate(FEATURES)},
+        "contributions": contributions(row, calibration),
+        "consideration_scores": {index.consideration_ids[m]: round(float(s), 4)
+                                 for m, s in zip(members, per_c, strict=True)},
+        "polarity_score": pol.score,
+        "polarity_cues": list(pol.cues),
+        "nonevidence": list(scores.nonevidence),
+        "passage_similarity": round(float(scores.features[c, 1]), 4),
+        "sentence_similarity": round(float(scores.features[c, 0]), 4),
+    }
+    return [Candidate(
+        candidate_id=candidate_id(passage.passage_id, framework.id, cid, attribution.msi_id),
+        passage_id=passage.passage_id, doc_id=passage.doc_id,
+        msi=attribution.msi_id, reference_point_id=rid, consideration_id=cid,
+        score=round(float(np.clip(choice.score, 0.0, 1.0)), 6),
+        quote=quote,
+        quote_start=passage.char_start + q_start,
+        quote_end=passage.char_start + q_end,
+        polarity=pol.label,
+        explanation={**explanation, "msi_reason": attribution.reason,
+                     "msi_confidence": attribution.confidence},
+    ) for attribution in passage.msis]

@@ -13,6 +13,12 @@ All are in [0, 1] (cosines are clipped at 0):
   all considerations (specific evidence rather than generic MSI talk).
 - ``nonevidence_share``: share of the passage's words in non-evidence sentences (bylines,
   contact details, calls to action, recommendations, ...).
+- ``rp_probability``: probability that the passage's best sentence is about the reference
+  point, from a logistic regression fitted on the evidence texts' embeddings (see
+  ``pipeline.match.fit_rp_classifier``).
+- ``msi_confidence``: how sure the attribution is of the passage's MSI (a named MSI scores
+  high, an MSI carried over from earlier passages or a manifest default lower): evidence is
+  what a report says about an MSI, and passages that name one are coded far more often.
 """
 
 FEATURES: tuple[str, ...] = (
@@ -23,4 +29,6 @@ FEATURES: tuple[str, ...] = (
     "definition_rule_score",
     "similarity_margin",
     "nonevidence_share",
+    "rp_probability",
+    "msi_confidence",
 )

@@ -27,36 +27,74 @@ _TOKEN = re.compile(r"[a-z]+(?:['’-][a-z]+)*|n['’]t")
 
 NEGATIONS = {"not", "no", "never", "n't", "n’t", "without", "neither", "nor", "cannot", "hardly"}
 
+# Cue words of evaluation writing. Words naming the problem an MSI tackles ("abuse",
+# "trafficking", "risk", "violations") are deliberately absent: a passage about forced labour is
+# not a failure of the MSI that addresses it.
 UNDERMINE = {
-    "lack": 1.0, "lacks": 1.0, "lacking": 1.0, "fail": 1.0, "fails": 1.0, "failed": 1.0,
-    "failure": 1.0, "failures": 1.0, "failing": 1.0, "insufficient": 1.0, "inadequate": 1.0,
-    "sidelined": 1.2, "sidelining": 1.2, "excluded": 0.8, "exclusive": 0.5, "unlikely": 0.8,
-    "little": 0.6, "limited": 0.6, "limitations": 0.8, "narrow": 0.8, "neglect": 1.0,
-    "oblivious": 1.2, "ineffective": 1.2, "unequal": 0.8, "imbalance": 0.8, "refusal": 1.0,
-    "refuse": 1.0, "struggle": 0.8, "struggled": 0.8, "difficult": 0.6, "barrier": 0.8,
-    "undermines": 1.0, "undermined": 1.0, "questioned": 0.8, "questioning": 0.8,
-    "elitist": 1.0, "greenwashing": 1.0, "disenfranchised": 1.0, "flaws": 1.0,
-    "wanting": 0.8, "weak": 0.8, "risk": 0.3, "abuse": 0.4, "abuses": 0.4, "violations": 0.4,
-    "missed": 0.8, "shrinking": 0.8, "only": 0.3, "merely": 0.8, "mere": 0.8, "observers": 0.8,
-    "cloak": 0.8, "façade": 1.0, "facade": 1.0, "shielding": 0.8, "unresolved": 0.8,
-    "killed": 0.6, "trapped": 0.6, "slow": 0.5, "problem": 0.3, "challenges": 0.3,
-    "burdensome": 0.8, "bureaucratic": 0.8, "excessively": 0.8, "lip": 0.5, "too": 0.4,
-    "elite": 0.8, "sleight": 0.8, "hazardous": 0.6, "guilty": 0.6, "lost": 0.4,
+    # failure, absence, insufficiency
+    "lack": 1.0, "lacks": 1.0, "lacking": 1.0, "lacked": 1.0, "fail": 1.0, "fails": 1.0,
+    "failed": 1.0, "failure": 1.0, "failures": 1.0, "failing": 1.0, "insufficient": 1.0,
+    "inadequate": 1.0, "absent": 1.0, "absence": 1.0, "missing": 0.8, "unmet": 0.8,
+    "shortfall": 0.8, "shortcoming": 1.0, "shortcomings": 1.0, "deficient": 1.0,
+    "deficiencies": 1.0, "gap": 0.6, "gaps": 0.6, "flaws": 1.0, "flawed": 1.0, "weak": 0.8,
+    "weakened": 0.8, "weakness": 0.8, "weaknesses": 0.8, "poor": 0.8, "poorly": 0.8,
+    "ineffective": 1.2, "ineffectual": 1.2, "inaction": 1.0, "unresolved": 0.8,
+    "unaddressed": 1.0, "missed": 0.8, "wanting": 0.8, "disappointing": 1.0, "none": 0.6,
+    "little": 0.6, "limited": 0.6, "limitations": 0.8, "narrow": 0.8, "rarely": 0.8,
+    "seldom": 0.8, "unable": 0.8, "unlikely": 0.8, "only": 0.3, "merely": 0.8, "mere": 0.8,
+    "slow": 0.5, "delayed": 0.5, "stalled": 0.8, "lagging": 0.6, "struggle": 0.8,
+    "struggled": 0.8, "difficult": 0.6, "barrier": 0.8, "barriers": 0.8, "too": 0.4,
+    # exclusion and imbalance
+    "excluded": 0.8, "exclusion": 0.8, "exclusive": 0.5, "sidelined": 1.2, "sidelining": 1.2,
+    "underrepresented": 1.0, "unrepresented": 1.0, "silenced": 1.0, "disenfranchised": 1.0,
+    "inaccessible": 1.0, "dominated": 0.8, "unequal": 0.8, "imbalance": 0.8, "elite": 0.8,
+    "elitist": 1.0, "observers": 0.8, "token": 0.8, "tokenistic": 1.0, "captured": 0.6,
+    # weak rules and enforcement
+    "voluntary": 0.4, "non-binding": 1.0, "unenforceable": 1.0, "unenforced": 1.0,
+    "lax": 1.0, "loophole": 1.0, "loopholes": 1.0, "vague": 0.8, "unclear": 0.6,
+    "opaque": 0.8, "inconsistent": 0.8, "unreliable": 1.0, "superficial": 1.0,
+    "nominal": 0.6, "fragmented": 0.6, "burdensome": 0.8, "bureaucratic": 0.8,
+    "excessively": 0.8,
+    # criticism and neglect
+    "criticised": 0.8, "criticized": 0.8, "criticism": 0.6, "critics": 0.6,
+    "questioned": 0.8, "questioning": 0.8, "doubt": 0.6, "doubts": 0.6, "sceptical": 0.6,
+    "skeptical": 0.6, "controversial": 0.6, "withdrew": 0.8, "ignored": 1.0, "ignores": 1.0,
+    "ignore": 0.8, "overlooked": 0.8, "overlooks": 0.8, "neglect": 1.0, "neglected": 1.0,
+    "oblivious": 1.2, "refusal": 1.0, "refuse": 1.0, "refused": 1.0, "undermine": 1.0,
+    "undermines": 1.0, "undermined": 1.0, "undermining": 1.0, "misleading": 1.0,
+    "greenwashing": 1.0, "whitewash": 1.0, "whitewashing": 1.0, "cloak": 0.8, "façade": 1.0,
+    "facade": 1.0, "shielding": 0.8, "lip": 0.5, "sleight": 0.8, "shrinking": 0.8,
+    "problem": 0.3, "challenges": 0.3, "concerns": 0.3,
 }
 SUPPORT = {
+    # success and effect
     "successfully": 1.2, "success": 0.8, "successful": 1.0, "achieved": 1.0, "achieve": 0.4,
-    "effective": 0.8, "effectiveness": 0.8, "strong": 0.8, "stronger": 0.5, "positive": 1.0,
-    "merit": 1.0, "merits": 0.8, "improved": 0.8, "safer": 1.0, "credible": 0.8,
-    "binding": 0.6, "enforced": 0.8, "enforce": 0.4, "mandatory": 0.6, "established": 0.5,
-    "published": 0.6, "provides": 0.6, "provided": 0.6, "supported": 0.6, "support": 0.3,
-    "integrated": 0.6, "aligned": 0.6, "helped": 0.8, "works": 0.6, "leveraged": 0.6,
-    "engage": 0.4, "engaged": 0.5, "include": 0.4, "includes": 0.4, "included": 0.4,
-    "protects": 0.8, "protected": 0.6, "prevented": 0.8, "eliminating": 0.6, "useful": 0.5,
-    "facilitated": 0.6, "facilitating": 0.5, "unprecedented": 0.6, "require": 0.4,
-    "requires": 0.4, "joint": 0.4, "together": 0.4, "partnerships": 0.3, "acquired": 0.6,
+    "effective": 0.8, "effectiveness": 0.8, "effectively": 0.8, "strong": 0.8,
+    "stronger": 0.5, "robust": 0.8, "positive": 1.0, "merit": 1.0, "merits": 0.8,
+    "improved": 0.8, "improvement": 0.6, "improvements": 0.6, "progress": 0.5,
+    "strengthened": 0.8, "safer": 1.0, "helped": 0.8, "works": 0.6, "enabled": 0.6,
+    "enables": 0.5, "empowered": 0.8, "empowers": 0.8, "remediated": 0.8, "resolved": 0.6,
+    "prevented": 0.8, "eliminating": 0.6, "useful": 0.5, "unprecedented": 0.6,
+    "landmark": 0.8, "pioneering": 0.6, "innovative": 0.6, "good": 0.5, "better": 0.4,
+    # rules with teeth, independent checks, openness
+    "binding": 0.6, "enforceable": 0.8, "enforced": 0.8, "enforce": 0.4, "mandatory": 0.6,
+    "require": 0.4, "requires": 0.4, "suspended": 0.6, "expelled": 0.6, "sanctioned": 0.6,
+    "credible": 0.8, "independent": 0.5, "independently": 0.6, "verified": 0.6,
+    "audited": 0.5, "transparent": 0.6, "publicly": 0.4, "published": 0.6, "regularly": 0.5,
+    "comprehensive": 0.6, "ensured": 0.6, "ensures": 0.5, "established": 0.5,
+    # inclusion and cooperation
+    "inclusive": 0.6, "participatory": 0.5, "represented": 0.5, "equal": 0.5,
+    "equally": 0.5, "meaningful": 0.5, "accountable": 0.5, "engage": 0.4, "engaged": 0.5,
+    "include": 0.4, "includes": 0.4, "included": 0.4, "joint": 0.4, "together": 0.4,
+    "partnerships": 0.3, "facilitated": 0.6, "facilitating": 0.5, "leveraged": 0.6,
+    "provides": 0.6, "provided": 0.6, "supported": 0.6, "support": 0.3, "integrated": 0.6,
+    "aligned": 0.6, "protects": 0.8, "protected": 0.6, "acquired": 0.6,
 }
 # Words after which a success cue is read as failed ("not effective", "no credible ...").
 _NEGATION_REACH = 3
+# Failure words that also negate what follows ("lack effective means", "failed to ensure").
+NEGATING_FAILURES = {"lack", "lacks", "lacking", "lacked", "absence", "fail", "fails", "failed",
+                     "failing", "unable", "missing"}
 
 SUBORDINATE = ("although", "though", "even though", "while", "whilst", "despite", "whereas")
 COORDINATE = re.compile(r"(?:,\s*|;\s*|\s)(?:but|however|yet|instead|nevertheless|unfortunately)\b",
@@ -114,6 +152,8 @@ def cue_score(text: str) -> tuple[float, list[str]]:
             elif tok in UNDERMINE:
                 score -= UNDERMINE[tok] * weight
                 cues.append(f"-{tok}")
+                if tok in NEGATING_FAILURES:
+                    last_negation = i
     return score, cues
 
 

@@ -199,3 +199,23 @@ def test_candidates_of_another_framework_are_left_out_and_counted(make_store):
         cov = coverage_frame(evidence_frame(store), FRAMEWORK)
     assert cov.attrs["other_framework_rows"] == 1
     assert _cell(cov, "KPCS", "participation")["accepted"] == 1
+
+
+def test_export_rows_follow_a_corrected_consideration(hand_db):
+    from pipeline.export import EvidenceFilter
+
+    with Store(hand_db) as store:
+        df = evidence_frame(store)
+        moved = df.set_index("candidate_id").loc["c13"]
+        # Moved by the reviewer from participation.workers to high_standards.sanctions.
+        assert moved["consideration_id"] == "high_standards.sanctions"
+        assert moved["reference_point_id"] == "high_standards"
+        assert moved["reference_point"] == "High Standards"
+        assert moved["consideration"] == df.set_index("candidate_id").loc["c05", "consideration"]
+        untouched = df.set_index("candidate_id").loc["c01"]
+        assert (untouched["reference_point_id"], untouched["consideration_id"]) == (
+            "participation", "participation.workers")
+        by_rp = evidence_frame(store, filters=EvidenceFilter(reference_points=("high_standards",)))
+        assert "c13" in set(by_rp["candidate_id"])
+        by_old = evidence_frame(store, filters=EvidenceFilter(reference_points=("participation",)))
+        assert "c13" not in set(by_old["candidate_id"])

@@ -52,7 +52,12 @@ def store_rows(db: str | Path) -> dict[str, dict]:
         }
 
 
-def assert_same_results(a: dict, b: dict, tolerance: float = 1e-6) -> None:
+# Scores are stored rounded to 6 decimals; another BLAS thread count can move a score across a
+# rounding boundary, which shows as a difference of one unit in the last stored place.
+ONE_STORED_UNIT = 1.5e-6
+
+
+def assert_same_results(a: dict, b: dict, tolerance: float = ONE_STORED_UNIT) -> None:
     assert a["documents"] == b["documents"]
     assert a["paths"] == b["paths"]
     assert a["passages"] == b["passages"]

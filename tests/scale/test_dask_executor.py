@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from scale_helpers import (
+    ONE_STORED_UNIT,
     SpyEncoder,
     assert_same_results,
     run_into,
@@ -47,7 +48,7 @@ def test_dask_run_equals_local_run(dask_executor, corpus: Path, tmp_path: Path):
     assert spy.calls == []  # the driver embedded nothing: the workers did
     a, b = store_rows(tmp_path / "local.sqlite"), store_rows(tmp_path / "dask.sqlite")
     assert len(a["candidates"]) > 20
-    assert_same_results(a, b, tolerance=1e-6)
+    assert_same_results(a, b, tolerance=ONE_STORED_UNIT)
 
     # Each worker built its processing context (and encoder) once, however many tasks it ran.
     builds = dask_executor.client().run(_builds)
@@ -64,7 +65,7 @@ def test_dask_run_with_shipped_bytes(dask_executor, corpus: Path, tmp_path: Path
         run_into(tmp_path / "shipped.sqlite", corpus, HashingEncoder(), executor=dask_executor)
     finally:
         dask_executor.ship_bytes = False
-    assert_same_results(local, store_rows(tmp_path / "shipped.sqlite"), tolerance=1e-6)
+    assert_same_results(local, store_rows(tmp_path / "shipped.sqlite"), tolerance=ONE_STORED_UNIT)
 
 
 def _ensure_local(corpus: Path, tmp_path: Path) -> Path:
@@ -98,4 +99,4 @@ def test_dask_real_model_scores_match_local(tmp_path: Path):
     a, b = store_rows(tmp_path / "local.sqlite"), store_rows(tmp_path / "dask.sqlite")
     assert a["passages"] and a["passages"] == b["passages"]
     assert a["candidates"] and set(a["candidates"]) == set(b["candidates"])
-    assert_same_results(a, b, tolerance=1e-6)
+    assert_same_results(a, b, tolerance=ONE_STORED_UNIT)

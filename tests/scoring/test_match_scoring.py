@@ -14,7 +14,7 @@ from pipeline.scoring.features import FEATURES
 
 def _loose(framework: Framework, **matching) -> Framework:
     data = framework.model_dump()
-    data["matching"].update({"threshold": 0.0, **matching})
+    data["matching"].update({"threshold": 0.0, "budget_per_1000_words": None, **matching})
     for rp in data["reference_points"]:
         rp["threshold"] = None
     return Framework.model_validate(data)

@@ -47,6 +47,7 @@ def test_non_evidence_never_becomes_a_candidate(blog_analysed):
     framework, passages, vectors, rows, index = blog_analysed
     data = framework.model_dump()
     data["matching"]["threshold"] = 0.0  # everything that can be a candidate is one
+    data["matching"]["budget_per_1000_words"] = None
     for rp in data["reference_points"]:
         rp["threshold"] = None
     loose = type(framework).model_validate(data)

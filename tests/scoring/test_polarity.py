@@ -19,6 +19,11 @@ PLAIN = PolaritySettings(margin=0.3, bias=0.0, example_weight=0.0)
      "supports"),
     ("The Accord has made factories safer and provides a credible avenue to remedy.", "supports"),
     ("The standard was adopted in 2010 by the members.", "neutral"),
+    ("The scheme covers forced labour, trafficking and child labour in fishing.", "neutral"),
+    ("The secretariat failed to ensure independent audits of member companies.", "undermines"),
+    ("Board seats are token and the grievance channel is opaque.", "undermines"),
+    ("Compliance is independently verified and members who breach the code are suspended.",
+     "supports"),
 ])
 def test_cues_decide_the_label(sentence, label):
     assert classify(sentence, [], None, None, PLAIN).label == label
@@ -27,6 +32,9 @@ def test_cues_decide_the_label(sentence, label):
 def test_negated_success_cue_counts_as_failure():
     assert cue_score("The mechanism is effective.")[0] > 0
     assert cue_score("The mechanism is not effective.")[0] < 0
+    # A failure word also negates the success cue after it.
+    score, cues = cue_score("Workers lack effective means.")
+    assert score < -1.0 and "-not effective" in cues and "+effective" not in cues
 
 
 def test_clause_after_contrast_carries_the_weight():

@@ -102,7 +102,7 @@ def test_formula_cells_are_neutralised(cli, run_hashing, tmp_path, write_yaml, s
     corpus = tmp_path / "hostile"
     corpus.mkdir()
     (corpus / "=cmd.txt").write_text("\n\n".join(FORMULA_PARAGRAPHS) + "\n", encoding="utf-8")
-    small_framework["matching"].update(threshold=0.0, min_words=3)
+    small_framework["matching"].update(threshold=0.0, min_words=3, budget_per_1000_words=None)
     framework = write_yaml("zero.yaml", small_framework)
     db = tmp_path / "h.sqlite"
     assert run_hashing(corpus, db, "--framework", framework) == 0

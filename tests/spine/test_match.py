@@ -30,7 +30,7 @@ def analysed():
 
 def _with_matching(framework: Framework, **matching) -> Framework:
     data = framework.model_dump()
-    data["matching"].update(matching)
+    data["matching"].update({"budget_per_1000_words": None, **matching})
     for rp in data["reference_points"]:
         rp["threshold"] = None
     return Framework.model_validate(data)

@@ -27,6 +27,7 @@ def analysed():
 
     data = load_framework().model_dump()
     data["matching"]["threshold"] = 0.0
+    data["matching"]["budget_per_1000_words"] = None
     framework = Framework.model_validate(data)
     context = ProcessingContext(framework=framework, registry=load_registry(),
                                 encoder=HashingEncoder())
