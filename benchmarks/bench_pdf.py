@@ -1,6 +1,6 @@
 """PDF extraction speed and memory: the project's PDF stage against raw pypdfium2 and pdfplumber.
 
-    python benchmarks/bench_pdf.py [--pages 320] [--plumber-pages 30] [--keep DIR]
+    python benchmarks/bench_pdf.py [--pages 320] [--plumber-pages 30] [--keep DIR] [--profile N]
 
 Builds a mixed-layout corpus of at least ``--pages`` pages in a temporary folder (one- and
 two-column reports from the sample seed text, with running page numbers, plus pages with a
@@ -13,6 +13,9 @@ ruled table), then runs each method in its own fresh process so that its peak RS
 * pdfplumber: ``page.extract_text()`` on the first ``--plumber-pages`` pages only
   (it is ~100x slower); its pages/s is measured on that subset and the full-corpus time is
   extrapolated from it.
+
+``--profile N`` also runs the project path under cProfile (in its own process) and prints its
+N costliest functions by own time.
 """
 
 from __future__ import annotations
@@ -145,6 +148,28 @@ def _child(name: str, paths: list[str], limit: int, conn) -> None:
     conn.send((pages, chars, seconds, rss_mb))
 
 
+def _profile_child(paths: list[str], top: int, conn) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(_project, paths, 0)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    conn.send(out.getvalue())
+
+
+def profile(paths: list[Path], top: int) -> str:
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_profile_child, args=([str(p) for p in paths], top, child))
+    proc.start()
+    report = parent.recv()
+    proc.join()
+    return report
+
+
 def measure(name: str, paths: list[Path], limit: int) -> tuple[int, int, float, float]:
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
@@ -160,6 +185,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=320)
     parser.add_argument("--plumber-pages", type=int, default=30)
     parser.add_argument("--keep", help="build the corpus in this folder and keep it")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="also profile the project path; print its N costliest functions")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
         folder = Path(args.keep or tmp)
@@ -188,6 +215,9 @@ def main() -> None:
         project = next(r for r in rows if r[0].startswith("project (extract"))
         share = project[1] / project[3] / raw_rate
         print(f"\nproject PDF stage = {share:.0%} of raw pypdfium2 throughput (target >= 40%)")
+        if args.profile:
+            print("\nproject (extract_pdf) under cProfile, by own time:")
+            print(profile(paths, args.profile))
 
 
 if __name__ == "__main__":

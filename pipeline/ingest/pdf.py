@@ -26,6 +26,7 @@ from pipeline.ingest.clean import (
 from pipeline.ingest.furniture import detect_furniture
 from pipeline.ingest.pdf_layout import Line, page_lines, paragraphs, reading_order
 from pipeline.ingest.pdf_tables import MIN_RULINGS, count_objects, ruled_tables
+from pipeline.ingest.pdfium_calls import unchecked
 from pipeline.records import DocStatus, Page
 
 LOW_QUALITY_CID_RATIO = 0.05
@@ -115,7 +116,8 @@ def _unmapped_chars(textpage, sample: int = 64) -> tuple[int, int]:
     if n_chars <= 0:
         return 0, 0
     indices = range(0, n_chars, max(1, n_chars // sample))
-    bad = sum(1 for i in indices if pdfium_c.FPDFText_HasUnicodeMapError(textpage.raw, i) == 1)
+    has_error, raw = unchecked(pdfium_c.FPDFText_HasUnicodeMapError), textpage.raw
+    bad = sum(1 for i in indices if has_error(raw, i) == 1)
     return bad, len(indices)
 
 

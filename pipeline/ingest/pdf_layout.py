@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
+
+from pipeline.ingest.pdfium_calls import unchecked
 
 _LINE_CUT = re.compile(r"\r\n|(?<=\ufffe)")
 BULLET_START = tuple("\u2022\u25aa\u25e6\u25cf\u2023\u2043\u25a0\u25a1\uf0b7\uf0a7\uf076\uf0d8\u2219\u27a2")
@@ -48,15 +51,19 @@ class Line:
 
 
 class _Geometry:
-    """Raw pdfium calls with reused output buffers: a few microseconds per line."""
+    """Raw pdfium calls with reused output buffers and pre-bound functions: a few microseconds
+    per line (the ctypes calls themselves are most of it)."""
 
     def __init__(self, textpage):
         import ctypes
 
         import pypdfium2.raw as pdfium_c
 
-        self.c = pdfium_c
         self.raw = textpage.raw
+        self.count_rects = unchecked(pdfium_c.FPDFText_CountRects)
+        self.get_rect = unchecked(pdfium_c.FPDFText_GetRect)
+        self.get_char_box = unchecked(pdfium_c.FPDFText_GetCharBox)
+        self.get_loose_box = unchecked(pdfium_c.FPDFText_GetLooseCharBox)
         self.d = [ctypes.c_double() for _ in range(4)]
         self.p = [ctypes.byref(d) for d in self.d]
         self.rect = pdfium_c.FS_RECTF()
@@ -64,21 +71,21 @@ class _Geometry:
 
     def rects(self, first: int, count: int) -> list[tuple[float, float, float, float]]:
         """(left, bottom, right, top) of the character runs of a range."""
-        c, d, p = self.c, self.d, self.p
+        raw, get_rect, (d0, d1, d2, d3), (p0, p1, p2, p3) = self.raw, self.get_rect, self.d, self.p
         out = []
-        for i in range(c.FPDFText_CountRects(self.raw, first, count)):
-            c.FPDFText_GetRect(self.raw, i, p[0], p[1], p[2], p[3])  # left, top, right, bottom
-            out.append((d[0].value, d[3].value, d[2].value, d[1].value))
+        for i in range(self.count_rects(raw, first, count)):
+            get_rect(raw, i, p0, p1, p2, p3)  # left, top, right, bottom
+            out.append((d0.value, d3.value, d2.value, d1.value))
         return out
 
     def char_left(self, index: int) -> float:
-        d, p = self.d, self.p
-        self.c.FPDFText_GetCharBox(self.raw, index, p[0], p[1], p[2], p[3])  # left, right, ...
-        return d[0].value
+        p = self.p
+        self.get_char_box(self.raw, index, p[0], p[1], p[2], p[3])  # left, right, bottom, top
+        return self.d[0].value
 
     def font_box(self, index: int) -> tuple[float, float] | None:
         """(descent, ascent) of a character's font: its loose box."""
-        if not self.c.FPDFText_GetLooseCharBox(self.raw, index, self.rect_p):
+        if not self.get_loose_box(self.raw, index, self.rect_p):
             return None
         bottom, top = self.rect.bottom, self.rect.top
         return (bottom, top) if top > bottom else None
@@ -92,18 +99,39 @@ def page_lines(textpage) -> list[Line]:
     text = textpage.get_text_range(0, n_chars)
     index_of = _index_map(text, n_chars)
     geometry = _Geometry(textpage)
+    # The common case (one run of characters: one rectangle) is inlined: it is most lines.
+    raw_page, count_rects, get_rect = geometry.raw, geometry.count_rects, geometry.get_rect
+    get_loose_box, rect, rect_p = geometry.get_loose_box, geometry.rect, geometry.rect_p
+    d0, d1, d2, d3 = geometry.d
+    p0, p1, p2, p3 = geometry.p
     lines: list[Line] = []
+    append = lines.append
     pos = 0
     for match in [*_LINE_CUT.finditer(text), None]:
-        end = match.start() if match else len(text)
-        segment_start = pos
-        pos = match.end() if match else len(text)
+        if match is None:
+            end = next_pos = len(text)
+        else:
+            end, next_pos = match.span()
+        segment_start, pos = pos, next_pos
         raw = text[segment_start:end]
         if not raw or raw.isspace():
             continue
-        start = segment_start + (len(raw) - len(raw.lstrip()))
-        stop = segment_start + len(raw.rstrip())
-        lines.extend(_cut_line(geometry, text, start, stop, index_of))
+        stripped = raw.strip()
+        start = segment_start + raw.index(stripped[0])
+        stop = start + len(stripped)
+        if index_of:
+            first, last = index_of[start], index_of[stop]
+        else:
+            first, last = start, stop
+        n_rects = count_rects(raw_page, first, last - first)
+        if n_rects == 1:
+            get_rect(raw_page, 0, p0, p1, p2, p3)  # left, top, right, bottom
+            if get_loose_box(raw_page, first, rect_p) and rect.top > rect.bottom:
+                append(Line(stripped, d0.value, d2.value, rect.bottom, rect.top))
+            else:
+                append(Line(stripped, d0.value, d2.value, d3.value, d1.value))
+        elif n_rects:
+            lines.extend(_cut_line(geometry, text, start, stop, index_of))
     return lines
 
 
@@ -199,23 +227,22 @@ def find_columns(lines: list[Line], min_gutter: float = 6.0) -> list[tuple[float
         b = int((line.x1 - left) // 2) + 1
         cover[a] += 1
         cover[min(b, bins)] -= 1
-    running, empty = 0, []
-    for i in range(bins):
-        running += cover[i]
-        empty.append(running == 0)
+    empty = [running == 0 for running in accumulate(cover[:bins])]
     gutters = []
-    i = 0
     lo_bin, hi_bin = int(0.15 * width / 2), int(0.85 * width / 2)
-    while i < bins:
-        if empty[i]:
-            j = i
-            while j < bins and empty[j]:
-                j += 1
-            if (j - i) * 2 >= min_gutter and i > lo_bin and j < hi_bin:
-                gutters.append((left + i * 2, left + j * 2))
-            i = j
-        else:
-            i += 1
+    i = 0
+    while True:  # each run [i, j) of empty bins
+        try:
+            i = empty.index(True, i)
+        except ValueError:
+            break
+        try:
+            j = empty.index(False, i)
+        except ValueError:
+            j = bins
+        if (j - i) * 2 >= min_gutter and i > lo_bin and j < hi_bin:
+            gutters.append((left + i * 2, left + j * 2))
+        i = j
     if not gutters:
         return []
     edges = [left] + [x for g in gutters for x in g] + [right]
@@ -268,8 +295,14 @@ def paragraphs(lines: list[Line]) -> list[tuple[str, Line]]:
     text_lines = [line for line in lines if line.kind == "text"]
     # The usual pitch inside a paragraph is the smallest common one: take the lower quartile
     # (pages of one-line bullets and short paragraphs have more gaps than line pitches).
-    pitches = sorted(round(a.top - b.top, 1) for a, b in zip(text_lines, text_lines[1:], strict=False)
-                     if 0.5 * a.height < a.top - b.top < 4 * a.height)
+    pitches = []
+    for a, b in zip(text_lines, text_lines[1:], strict=False):
+        height = a.top - a.bottom
+        if height < 0.1:  # Line.height, inlined: this loop runs for every line
+            height = 0.1
+        if 0.5 * height < a.top - b.top < 4 * height:
+            pitches.append(round(a.top - b.top, 1))
+    pitches.sort()
     usual = pitches[len(pitches) // 4] if pitches else 0.0
     groups: list[list[Line]] = []
     prev: Line | None = None
@@ -287,8 +320,15 @@ def paragraphs(lines: list[Line]) -> list[tuple[str, Line]]:
 
 
 def _breaks(prev: Line, cur: Line, usual: float, group: list[Line]) -> bool:
-    height = max(prev.height, cur.height)
-    if abs(cur.height - prev.height) > 0.15 * height:
+    # Line.height inlined (this runs for every line): max(top - bottom, 0.1).
+    prev_height = prev.top - prev.bottom
+    if prev_height < 0.1:
+        prev_height = 0.1
+    cur_height = cur.top - cur.bottom
+    if cur_height < 0.1:
+        cur_height = 0.1
+    height = cur_height if cur_height > prev_height else prev_height
+    if abs(cur_height - prev_height) > 0.15 * height:
         return True  # font size changed: a heading starts or ends
     if cur.text.startswith(BULLET_START):
         return True

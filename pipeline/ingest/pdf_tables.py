@@ -17,6 +17,8 @@ from __future__ import annotations
 import ctypes
 from dataclasses import dataclass
 
+from pipeline.ingest.pdfium_calls import Handle, unchecked
+
 MIN_RULINGS = 4
 _THIN = 3.0  # points: a path this thin in one direction is a ruling line
 
@@ -33,18 +35,26 @@ def count_objects(page) -> PageObjects:
 
     raw = page.raw
     rulings = images = 0
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    # Unchecked calls and output pointers made once: a text page has an object per line or so.
+    get_object = unchecked(pdfium_c.FPDFPage_GetObject, Handle)
+    get_type = unchecked(pdfium_c.FPDFPageObj_GetType)
+    get_bounds = unchecked(pdfium_c.FPDFPageObj_GetBounds)
+    count_segments = unchecked(pdfium_c.FPDFPath_CountSegments)
+    image_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
+    left, bottom, right, top = box = [ctypes.c_float() for _ in range(4)]
+    out = [ctypes.byref(v) for v in box]
     for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        obj = pdfium_c.FPDFPage_GetObject(raw, i)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        obj = get_object(raw, i)
+        if not obj:
+            continue
+        kind = get_type(obj)
+        if kind == image_kind:
             images += 1
-        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH and pdfium_c.FPDFPageObj_GetBounds(
-                obj, left, bottom, right, top):
+        elif kind == path_kind and get_bounds(obj, *out):
             width, height = right.value - left.value, top.value - bottom.value
             if (width <= _THIN < height) or (height <= _THIN < width):
                 rulings += 1
-            elif width > _THIN and height > _THIN and pdfium_c.FPDFPath_CountSegments(obj) >= 4:
+            elif width > _THIN and height > _THIN and count_segments(obj) >= 4:
                 rulings += 2  # a rectangle or a grid drawn as one path
     return PageObjects(rulings, images)
 

@@ -8,6 +8,8 @@ millisecond). Only PDF rendering leaves the loop, into a worker thread under the
 from __future__ import annotations
 
 import hmac
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +18,11 @@ from fastapi.responses import PlainTextResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from pipeline.errors import StoreError
-from pipeline.review.auth import Session, Sessions, has_credentials
+from pipeline.review.auth import Session, has_credentials, sign_in
 from pipeline.review.config import ReviewConfig
+from pipeline.review.ratelimit import LoginLimiter
 from pipeline.review.security import SecurityMiddleware
+from pipeline.review.sessions import Sessions
 from pipeline.review.vocabulary import Vocabulary
 from pipeline.store import Store
 
@@ -33,9 +37,15 @@ class ReviewContext:
     vocabulary: Vocabulary
     sessions: Sessions
     templates: Environment
+    limiter: LoginLimiter
 
     def session(self, request: Request) -> Session | None:
         return self.sessions.get(request.cookies.get(COOKIE))
+
+    def sign_in(self, request: Request, name: str, password: str | None) -> Session:
+        """Throttled sign-in (see ``pipeline.review.auth.sign_in``) from the request's client."""
+        address = request.client.host if request.client else None
+        return sign_in(self.store, self.sessions, self.limiter, name, password, address)
 
     def csrf_ok(self, session: Session, token: str | None) -> bool:
         return bool(token) and hmac.compare_digest(session.csrf, token)
@@ -70,9 +80,14 @@ def make_templates() -> Environment:
 
 
 def create_app(
-    config: ReviewConfig, store: Store | None = None, vocabulary: Vocabulary | None = None
+    config: ReviewConfig,
+    store: Store | None = None,
+    vocabulary: Vocabulary | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
 ) -> FastAPI:
-    """Build the app over ``config.db`` (or an open ``store``)."""
+    """Build the app over ``config.db`` (or an open ``store``). ``clock`` (seconds since the
+    epoch) drives session expiry and sign-in throttling; tests pass a fake one."""
     from fastapi.staticfiles import StaticFiles
 
     from pipeline.review import routes_api, routes_html
@@ -88,7 +103,16 @@ def create_app(
         "send the returned csrf_token as X-CSRF-Token and a same-origin "
         "Origin header on every POST.",
     )
-    app.state.review = ReviewContext(config, store, vocabulary, Sessions(), make_templates())
+    sessions = Sessions(
+        store, idle_s=config.session_idle_s, lifetime_s=config.session_lifetime_s, clock=clock
+    )
+    limiter = LoginLimiter(
+        max_per_name=config.login_max_failures_per_name,
+        max_per_address=config.login_max_failures_per_address,
+        window_s=config.login_window_s,
+        clock=clock,
+    )
+    app.state.review = ReviewContext(config, store, vocabulary, sessions, make_templates(), limiter)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(routes_api.router)
     app.include_router(routes_html.router)

@@ -2,20 +2,23 @@
 
 Credentials are scrypt hashes in the ``reviewers`` table. Without any credential the server
 only runs on a loopback address and a reviewer signs in with a name alone; once a credential
-exists, every sign-in needs the password. Sessions live in server memory: a random cookie
-token maps to the reviewer and a per-session CSRF token.
+exists, every sign-in needs the password. Sessions are rows in the store
+(``pipeline.review.sessions``); failed sign-ins are throttled (``pipeline.review.ratelimit``).
+Changing a reviewer's password signs that reviewer out everywhere.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
-import threading
-from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from pipeline.errors import MsiEvidenceError
+from pipeline.review.ratelimit import LoginLimiter
+from pipeline.review.sessions import Session, Sessions, drop_reviewer_sessions
 from pipeline.store import Store
 from pipeline.store.store import utc_now
 
@@ -25,6 +28,24 @@ _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 class ReviewerError(MsiEvidenceError):
     """A reviewer name or credential is unusable."""
+
+
+class LoginThrottled(MsiEvidenceError):
+    """Too many failed sign-ins for a name or from an address; ``retry_after_s`` says when."""
+
+    def __init__(self, retry_after_s: float, now: float):
+        self.retry_after_s = max(1, math.ceil(retry_after_s))
+        minutes = math.ceil(self.retry_after_s / 60)
+        wait = (
+            f"{self.retry_after_s} seconds"
+            if self.retry_after_s < 60
+            else ("1 minute" if minutes == 1 else f"{minutes} minutes")
+        )
+        at = datetime.fromtimestamp(now + self.retry_after_s, UTC)
+        super().__init__(
+            "Too many failed sign-ins for this reviewer name or from this address, so sign-in "
+            f"is paused. Try again in {wait} (after {at:%H:%M:%S} UTC)."
+        )
 
 
 def check_name(name: str) -> str:
@@ -64,6 +85,7 @@ def set_credential(store: Store, name: str, password: str) -> None:
             " ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash",
             (name, hash_password(password), utc_now()),
         )
+        drop_reviewer_sessions(conn, name)
 
 
 def has_credentials(store: Store) -> bool:
@@ -85,37 +107,56 @@ def authenticate(store: Store, name: str, password: str | None) -> str:
     row = store.conn.execute(
         "SELECT password_hash FROM reviewers WHERE name = ?", (name,)
     ).fetchone()
-    if row is None or not verify_password(password or "", row[0]):
+    # an unknown name costs the same scrypt as a known one, so timing does not reveal names
+    stored = row[0] if row is not None and row[0] else _dummy_hash()
+    if not verify_password(password or "", stored) or row is None or not row[0]:
         raise ReviewerError("unknown reviewer or wrong password")
     return name
 
 
-@dataclass(frozen=True)
-class Session:
-    token: str
-    reviewer: str
-    csrf: str
+_DUMMY: list[str] = []
 
 
-class Sessions:
-    """In-memory login sessions (a restart signs everyone out; decisions are in the store)."""
+def _dummy_hash() -> str:
+    if not _DUMMY:
+        _DUMMY.append(hash_password(secrets.token_urlsafe(16)))
+    return _DUMMY[0]
 
-    def __init__(self) -> None:
-        self._by_token: dict[str, Session] = {}
-        self._lock = threading.Lock()
 
-    def create(self, reviewer: str) -> Session:
-        session = Session(secrets.token_urlsafe(32), reviewer, secrets.token_urlsafe(32))
-        with self._lock:
-            self._by_token[session.token] = session
-        return session
+def sign_in(
+    store: Store,
+    sessions: Sessions,
+    limiter: LoginLimiter,
+    name: str,
+    password: str | None,
+    address: str | None,
+) -> Session:
+    """Check the throttle, then the credentials, then open a session.
 
-    def get(self, token: str | None) -> Session | None:
-        if not token:
-            return None
-        with self._lock:
-            return self._by_token.get(token)
+    Raises LoginThrottled (without looking at the password) while the name or the address is
+    paused, and ReviewerError for a failed sign-in, which counts against both.
+    """
+    wait = limiter.retry_after(name, address)
+    if wait is not None:
+        raise LoginThrottled(wait, limiter.clock())
+    try:
+        reviewer = authenticate(store, name, password)
+    except ReviewerError:
+        limiter.failed(name, address)
+        raise
+    limiter.succeeded(reviewer)
+    return sessions.create(reviewer)
 
-    def drop(self, token: str | None) -> None:
-        with self._lock:
-            self._by_token.pop(token or "", None)
+
+__all__ = [
+    "LoginThrottled",
+    "ReviewerError",
+    "Session",
+    "Sessions",
+    "authenticate",
+    "check_name",
+    "has_credentials",
+    "list_reviewers",
+    "set_credential",
+    "sign_in",
+]

@@ -9,6 +9,8 @@ from pipeline.errors import MsiEvidenceError
 
 DEFAULT_KEYS = {"accept": "a", "reject": "x", "skip": " ", "undo": "u"}
 ACTIONS = tuple(DEFAULT_KEYS)
+DEFAULT_SESSION_IDLE_S = 2 * 3600  # signed out after two hours without a request
+DEFAULT_SESSION_LIFETIME_S = 12 * 3600  # and twelve hours after signing in at the latest
 
 
 class ReviewConfigError(MsiEvidenceError):
@@ -55,6 +57,28 @@ class ReviewConfig:
     registry: str | None = None  # MSI registry YAML (default: the packaged one)
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     allowed_hosts: tuple[str, ...] = ()  # extra Host names (e.g. behind a reverse proxy)
+    # Sessions (kept in the store): end after this long without a request, and this long
+    # after sign-in at the latest.
+    session_idle_s: float = DEFAULT_SESSION_IDLE_S
+    session_lifetime_s: float = DEFAULT_SESSION_LIFETIME_S
+    # Failed sign-ins: this many within login_window_s for one name, or from one address,
+    # and further attempts are refused (HTTP 429) until the oldest failure leaves the window.
+    login_max_failures_per_name: int = 5
+    login_max_failures_per_address: int = 20
+    login_window_s: float = 15 * 60
+
+    def __post_init__(self) -> None:
+        if self.session_idle_s <= 0 or self.session_lifetime_s <= 0:
+            raise ReviewConfigError(
+                "session timeouts must be positive, e.g. --session-idle-minutes 120 "
+                "--session-max-hours 12"
+            )
+        if (
+            self.login_max_failures_per_name < 1
+            or self.login_max_failures_per_address < 1
+            or self.login_window_s <= 0
+        ):
+            raise ReviewConfigError("sign-in limits and their window must be positive")
 
     def host_names(self) -> set[str]:
         """Host names (without port) a request's ``Host`` header may carry."""

@@ -17,7 +17,7 @@ from pipeline.errors import UnknownCandidateError
 from pipeline.review import agreement as agreement_service
 from pipeline.review import decisions as decision_service
 from pipeline.review.app import ReviewContext, context
-from pipeline.review.auth import ReviewerError, Session, authenticate
+from pipeline.review.auth import LoginThrottled, ReviewerError, Session
 from pipeline.review.cards import history, load_card
 from pipeline.review.overview import overview
 from pipeline.review.queue import Filters, list_candidates, next_candidate
@@ -80,11 +80,12 @@ async def api_login(body: LoginIn, request: Request):
 
     ctx = context(request)
     try:
-        name = authenticate(ctx.store, body.name, body.password)
+        session = ctx.sign_in(request, body.name, body.password)
+    except LoginThrottled as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after_s)}) from exc
     except ReviewerError as exc:
         raise HTTPException(401, str(exc)) from exc
-    session = ctx.sessions.create(name)
-    response = JSONResponse({"reviewer": name, "csrf_token": session.csrf})
+    response = JSONResponse({"reviewer": session.reviewer, "csrf_token": session.csrf})
     set_cookie(response, session)
     return response
 

@@ -13,7 +13,7 @@ from pipeline.errors import UnknownCandidateError
 from pipeline.review import agreement as agreement_service
 from pipeline.review import decisions as decision_service
 from pipeline.review.app import COOKIE, ReviewContext, context
-from pipeline.review.auth import ReviewerError, Session, authenticate
+from pipeline.review.auth import LoginThrottled, ReviewerError, Session
 from pipeline.review.cards import load_card
 from pipeline.review.overview import overview
 from pipeline.review.queue import Filters, filter_options, list_candidates, next_candidate
@@ -87,17 +87,20 @@ async def login(request: Request):
     form = await request.form()
     target = local_target(str(form.get("next") or ""))
     try:
-        name = authenticate(ctx.store, str(form.get("name") or ""), str(form.get("password") or ""))
-    except ReviewerError as exc:
-        return render(
+        session = ctx.sign_in(request, str(form.get("name") or ""), str(form.get("password") or ""))
+    except (ReviewerError, LoginThrottled) as exc:
+        throttled = isinstance(exc, LoginThrottled)
+        response = render(
             request,
             "login.html",
-            status=401,
+            status=429 if throttled else 401,
             next=target,
             need_password=ctx.credentials_required(),
             error=str(exc),
         )
-    session = ctx.sessions.create(name)
+        if throttled:
+            response.headers["retry-after"] = str(exc.retry_after_s)
+        return response
     response = RedirectResponse(target, status_code=303)
     set_cookie(response, session)
     return response

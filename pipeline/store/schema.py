@@ -188,6 +188,20 @@ MIGRATIONS: list[str] = [
     ALTER TABLE passages ADD COLUMN page_end_char_start INTEGER;
     ALTER TABLE passages ADD COLUMN page_end_char_end INTEGER;
     """,
+    # Review sessions survive a restart of the review server (pipeline/review/sessions.py).
+    # Only the SHA-256 of the cookie token is stored, never the token. Times are ISO-8601 UTC.
+    """
+    CREATE TABLE review_sessions (
+        token_hash TEXT PRIMARY KEY,
+        reviewer TEXT NOT NULL,
+        csrf_token TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX review_sessions_expiry ON review_sessions(expires_at);
+    CREATE INDEX review_sessions_reviewer ON review_sessions(reviewer);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

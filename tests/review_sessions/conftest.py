@@ -1,0 +1,111 @@
+"""Fixtures for persisted review sessions and sign-in throttling: a store built by the real
+pipeline (hashing encoder), app instances over one database file (a second instance stands in
+for a restarted server), and a fake clock that the tests move forward."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+ORIGIN = {"Origin": "http://testserver"}
+
+
+class FakeClock:
+    """Seconds since the epoch, moved only by the test."""
+
+    def __init__(self) -> None:
+        self.now = float(int(time.time()))
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(scope="session")
+def sessions_template_db(tmp_path_factory) -> Path:
+    """The pipeline run once (``--model hashing``) over the review tests' generated corpus."""
+    from review.conftest import write_corpus  # tests/review/conftest.py (tests/ is on sys.path)
+
+    from pipeline.cli import main
+
+    root = tmp_path_factory.mktemp("sessions_corpus")
+    corpus = write_corpus(root / "corpus")
+    db = root / "review.sqlite"
+    assert main(["run", str(corpus), "--db", str(db), "--model", "hashing", "--no-progress"]) == 0
+    return db
+
+
+@pytest.fixture
+def db_path(sessions_template_db: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "review.sqlite"
+    shutil.copy2(sessions_template_db, dest)
+    return dest
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_app(db_path: Path, clock: FakeClock):
+    """``make_app(**config)``: a new app instance with its own Store over ``db_path``."""
+    from pipeline.review.app import create_app
+    from pipeline.review.config import ReviewConfig
+
+    made = []
+
+    def make(**config):
+        app = create_app(
+            ReviewConfig(db=str(db_path), allowed_hosts=("testserver",), **config), clock=clock
+        )
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.state.review.store.close()
+
+
+@pytest.fixture
+def client():
+    """``client(app, cookies=None, address="testclient")``: a same-origin test client."""
+    from fastapi.testclient import TestClient
+
+    def make(app, cookies: dict | None = None, address: str = "testclient"):
+        c = TestClient(app, base_url="http://testserver", headers=ORIGIN, client=(address, 50000))
+        for name, value in (cookies or {}).items():
+            c.cookies.set(name, value)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def candidate_ids(db_path: Path) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT candidate_id FROM candidates WHERE stale = 0 ORDER BY score DESC, candidate_id"
+        )
+    ]
+    conn.close()
+    return ids
+
+
+def session_rows(db_path: Path) -> list[dict]:
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    rows = [dict(r) for r in conn.execute("SELECT * FROM review_sessions ORDER BY created_at")]
+    conn.close()
+    return rows
