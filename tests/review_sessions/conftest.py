@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from review.conftest import candidate_ids  # noqa: F401  (a fixture: the queue's order)
 
 ORIGIN = {"Origin": "http://testserver"}
 
@@ -86,19 +87,6 @@ def client():
     return make
 
 
-@pytest.fixture
-def candidate_ids(db_path: Path) -> list[str]:
-    import sqlite3
-
-    conn = sqlite3.connect(db_path)
-    ids = [
-        r[0]
-        for r in conn.execute(
-            "SELECT candidate_id FROM candidates WHERE stale = 0 ORDER BY score DESC, candidate_id"
-        )
-    ]
-    conn.close()
-    return ids
 
 
 def session_rows(db_path: Path) -> list[dict]:
