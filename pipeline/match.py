@@ -4,15 +4,17 @@ Each consideration is represented by several evidence texts: its own text, the t
 with its reference point's name, its description and its example phrasings; each reference
 point by its definition and definition examples. For every passage the component scores of
 ``pipeline.scoring.features`` are computed (dense similarity at sentence and passage level,
-keyword-rule hits, definition-level similarity and rules, non-evidence share) and combined by
-a logistic calibration into one score in [0, 1].
+keyword-rule hits, definition-level similarity and rules, non-evidence share, the
+evidence-text classifier's probability, the MSI attribution's confidence) and combined by a
+logistic calibration into one score in [0, 1].
 
 Candidates are chosen per reference point: a reference point's score for a passage is the
 calibrated score of its considerations' best component scores, and the consideration named is
-its best-scoring one. Reference points above their threshold are kept, at most ``top_k`` per
-passage, one candidate per MSI the passage is about. Non-evidence sentences (bylines, contact
-details, calls to action, recommendations, ...) are never quoted, and a passage made only of
-them yields nothing. Each candidate carries a polarity and an explanation (quote, matched
+its best-scoring one. Reference points above their threshold (a floor) are kept, at most
+``top_k`` per passage, one candidate per MSI the passage is about; with a reviewer budget
+(``matching.budget_per_1000_words``) only the document's highest-scoring ones that fit it.
+Non-evidence sentences (bylines, contact details, calls to action, recommendations, ...) are
+never quoted, and a passage made only of them yields nothing. Each candidate carries a polarity and an explanation (quote, matched
 example or rule, component scores).
 """
 
