@@ -12,9 +12,11 @@ chosen on the training regions (best F1 at no more than ``--budget`` candidates 
 words). Counts are summed over folds. Polarity settings are cross-validated the same way
 (chosen by accuracy on the training regions).
 
-Caveat: the evidence rules and example phrasings were written while reading the tune text, so
-every fold sees features that already know its sentences; this estimate corrects the fitting
-of weights and threshold, not that.
+Caveat: the seed-derived evidence rules and example phrasings were written while reading the
+tune text, so every fold sees features that already know its sentences; this estimate corrects
+the fitting of weights and threshold, not that. ``--blind-only`` removes that material (see
+``Framework.blind_only``): what is left was written without reading any document, so its CV
+figures estimate performance on writing the rules never saw.
 """
 
 from __future__ import annotations
@@ -162,6 +164,10 @@ def main() -> int:
     parser.add_argument("--select", choices=("threshold", "budget"), default="budget",
                         help="threshold: a score threshold chosen per fold; budget: the "
                              "YAML's per-document budget (highest scores first) and no threshold")
+    parser.add_argument("--blind-only", action="store_true",
+                        help="score with the framework's blind material only (no descriptions, "
+                             "examples or rules written from documents): an estimate for "
+                             "writing the evidence rules never saw")
     parser.add_argument("--block", type=int, default=8, help="passages per CV region")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--polarity", action="store_true",
@@ -179,6 +185,8 @@ def main() -> int:
     from pipeline.scoring.dataset import feature_rows, project_candidates
 
     framework, files, gold_all, encoder = load_dev(args.db, args.model, args.framework)
+    if args.blind_only:
+        framework = framework.blind_only()
     passages_all = [p for f in files for p in f.eval_passages()]
     split_of = assign_splits(passages_all, gold_all)
     # From here on only the tune split exists.

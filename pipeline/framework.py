@@ -44,12 +44,35 @@ class KeywordRule(_Strict):
         return self
 
 
+class BlindMaterial(_Strict):
+    """Example phrasings and keyword rules written without reading any document the tool is
+    evaluated on (from the framework text and general knowledge only). They are matched like
+    the others; kept apart so that an estimate of how the scorer does on unseen writing can be
+    made from them alone (``Framework.blind_only``)."""
+
+    examples: Examples = Examples()
+    keywords: tuple[KeywordRule, ...] = ()
+
+
+def _merged(a: Examples, b: Examples) -> Examples:
+    return Examples(meets=a.meets + b.meets, fails=a.fails + b.fails)
+
+
 class Consideration(_Strict):
     id: str = Field(pattern=_ID_PATTERN)
     text: str = Field(min_length=1)
     description: str = ""
     examples: Examples = Examples()
     keywords: tuple[KeywordRule, ...] = ()
+    blind: BlindMaterial = BlindMaterial()
+
+    @property
+    def all_examples(self) -> Examples:
+        return _merged(self.examples, self.blind.examples)
+
+    @property
+    def all_keywords(self) -> tuple[KeywordRule, ...]:
+        return self.keywords + self.blind.keywords
 
 
 class ReferencePoint(_Strict):
@@ -59,7 +82,16 @@ class ReferencePoint(_Strict):
     threshold: float | None = Field(default=None, ge=0, le=1)
     definition_examples: Examples = Examples()
     keywords: tuple[KeywordRule, ...] = ()  # definition-level cues, shared by its considerations
+    blind: BlindMaterial = BlindMaterial()  # definition-level, written blind
     considerations: tuple[Consideration, ...] = Field(min_length=1)
+
+    @property
+    def all_definition_examples(self) -> Examples:
+        return _merged(self.definition_examples, self.blind.examples)
+
+    @property
+    def all_keywords(self) -> tuple[KeywordRule, ...]:
+        return self.keywords + self.blind.keywords
 
 
 class Calibration(_Strict):
@@ -142,6 +174,17 @@ class Framework(_Strict):
 
     def threshold_for(self, rp: ReferencePoint) -> float:
         return rp.threshold if rp.threshold is not None else self.matching.threshold
+
+    def blind_only(self) -> Framework:
+        """This framework without the material written from documents: no consideration
+        descriptions, seed-derived examples or keyword rules, only the framework's own texts
+        and the ``blind`` blocks. Used to estimate performance on unseen writing."""
+        data = self.model_dump()
+        for rp in data["reference_points"]:
+            rp["definition_examples"], rp["keywords"] = {}, []
+            for c in rp["considerations"]:
+                c["description"], c["examples"], c["keywords"] = "", {}, []
+        return Framework.model_validate(data)
 
     def fingerprint(self) -> str:
         """A hash of the validated content: changes whenever matching could change."""

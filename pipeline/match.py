@@ -66,7 +66,8 @@ class EvidenceIndex:
         for r, rp in enumerate(framework.reference_points):
             for text in dict.fromkeys(t.strip() for t in (
                     rp.definition, f"{rp.name}: {rp.definition}",
-                    *rp.definition_examples.meets, *rp.definition_examples.fails) if t.strip()):
+                    *rp.all_definition_examples.meets, *rp.all_definition_examples.fails)
+                    if t.strip()):
                 def_texts.append(text)
                 def_owner.append(r)
         for index, (rp, c) in enumerate(framework.considerations):
@@ -75,8 +76,8 @@ class EvidenceIndex:
             cons_rp.append([x.id for x in framework.reference_points].index(rp.id))
             own = [(c.text, TEXT_KINDS[0]), (f"{rp.name}: {c.text}", TEXT_KINDS[1]),
                    (c.description, TEXT_KINDS[2]),
-                   *((t, TEXT_KINDS[3]) for t in c.examples.meets),
-                   *((t, TEXT_KINDS[4]) for t in c.examples.fails)]
+                   *((t, TEXT_KINDS[3]) for t in c.all_examples.meets),
+                   *((t, TEXT_KINDS[4]) for t in c.all_examples.fails)]
             seen: set[str] = set()
             for text, kind in own:
                 text = (text or "").strip()

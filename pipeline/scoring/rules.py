@@ -51,8 +51,8 @@ class RuleMatcher:
         self.meta: dict[str, tuple[str, str, float, str | None]] = {}
         owners: list[tuple[str, tuple[KeywordRule, ...]]] = []
         for rp in framework.reference_points:
-            owners.append((rp.id, rp.keywords))
-            owners.extend((c.id, c.keywords) for c in rp.considerations)
+            owners.append((rp.id, rp.all_keywords))
+            owners.extend((c.id, c.all_keywords) for c in rp.considerations)
         for owner, rules in owners:
             for i, rule in enumerate(rules):
                 key = f"{owner}#{i}"

@@ -57,9 +57,9 @@ def test_rule_hits_raise_the_score(blog_analysed):
     with_rules = score_passage(*args, framework, index)
     data = framework.model_dump()
     for rp in data["reference_points"]:
-        rp["keywords"] = []
+        rp["keywords"], rp["blind"]["keywords"] = [], []
         for c in rp["considerations"]:
-            c["keywords"] = []
+            c["keywords"], c["blind"]["keywords"] = [], []
     bare = Framework.model_validate(data)
     without = score_passage(*args, bare, EvidenceIndex.build(bare, _Same(index)))
     tip = index.rp_ids.index("tip_risk_awareness")
