@@ -9,7 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
-from review.conftest import candidate_ids  # noqa: F401  (a fixture: the queue's order)
+
+# The review suite's store, built once per test session, and the queue's order.
+from review.conftest import built_db, candidate_ids  # noqa: F401  (fixtures)
 
 ORIGIN = {"Origin": "http://testserver"}
 
@@ -27,24 +29,10 @@ class FakeClock:
         self.now += seconds
 
 
-@pytest.fixture(scope="session")
-def sessions_template_db(tmp_path_factory) -> Path:
-    """The pipeline run once (``--model hashing``) over the review tests' generated corpus."""
-    from review.conftest import write_corpus  # tests/review/conftest.py (tests/ is on sys.path)
-
-    from pipeline.cli import main
-
-    root = tmp_path_factory.mktemp("sessions_corpus")
-    corpus = write_corpus(root / "corpus")
-    db = root / "review.sqlite"
-    assert main(["run", str(corpus), "--db", str(db), "--model", "hashing", "--no-progress"]) == 0
-    return db
-
-
 @pytest.fixture
-def db_path(sessions_template_db: Path, tmp_path: Path) -> Path:
+def db_path(built_db: Path, tmp_path: Path) -> Path:  # noqa: F811  (built_db: the imported fixture)
     dest = tmp_path / "review.sqlite"
-    shutil.copy2(sessions_template_db, dest)
+    shutil.copy2(built_db, dest)
     return dest
 
 
@@ -85,8 +73,6 @@ def client():
         return c
 
     return make
-
-
 
 
 def session_rows(db_path: Path) -> list[dict]:

@@ -93,14 +93,12 @@ def test_budget_must_be_positive():
 def test_rules_check_reports_a_bad_budget(tmp_path):
     import yaml
 
-    from pipeline.framework import load_framework as load
-
     data = load_framework().model_dump()
     data["matching"]["budget_per_1000_words"] = -5
     path = tmp_path / "framework.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(MsiEvidenceError, match="budget_per_1000_words"):
-        load(path)
+        load_framework(path)
 
 
 def test_rp_classifier_learns_the_evidence_texts(blog_analysed):
