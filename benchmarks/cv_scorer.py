@@ -242,9 +242,9 @@ def main() -> int:
           f"tune, so optimistic), summed over the same test regions: {total.row()}")
 
     if args.polarity:
-        grid = [{"margin": m, "bias": b, "example_weight": w}
-                for m, b, w in itertools.product((0.1, 0.3, 0.5), (0.0, 0.3, 0.6),
-                                                 (0.0, 2.0, 4.0, 8.0))]
+        grid = [{"margin": m, "bias": b, "example_weight": w, "context_weight": c}
+                for m, b, w, c in itertools.product((0.1, 0.3, 0.5), (0.0, 0.3, 0.6),
+                                                    (0.0, 2.0, 4.0, 8.0), (0.0, 0.3, 0.6, 1.0, 1.5))]
         cal = framework.matching.calibration
         threshold = framework.matching.threshold
         per = []

@@ -117,6 +117,9 @@ class PolaritySettings(_Strict):
     margin: float = Field(default=0.5, ge=0)  # |score| below this is neutral
     bias: float = 0.0  # added to every score (> 0 leans towards supports)
     example_weight: float = Field(default=4.0, ge=0)  # weight of sim(meets) - sim(fails)
+    # Weight of the cues in the passage's other evidence sentences (their mean cue score): the
+    # sentence that carries the verdict is not always the one quoted.
+    context_weight: float = Field(default=0.0, ge=0)
 
 
 class MatchSettings(_Strict):

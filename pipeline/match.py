@@ -337,7 +337,8 @@ def _candidates(passage: Passage, choice: _Choice, framework: Framework,
     quote = passage.text[q_start:q_end]
     quote_hits = [h for h in scores.hits if h.owner in (cid, rid) and q_start <= h.start < q_end]
     meets, fails = _example_sims(scores, q, c, index)
-    pol = polarity_mod.classify(quote, quote_hits, meets, fails, settings.polarity)
+    context = tuple(passage.text[s:e] for k, (s, e) in enumerate(scores.spans) if k != q)
+    pol = polarity_mod.classify(quote, quote_hits, meets, fails, settings.polarity, context)
     own_texts = np.flatnonzero(index.owner == c)
     t_best = int(own_texts[np.argmax(scores.text_sims[q, own_texts])])
     members = np.flatnonzero(index.consideration_rp == r)

@@ -158,9 +158,16 @@ def cue_score(text: str) -> tuple[float, list[str]]:
 
 
 def classify(quote: str, hits: list[RuleHit], sim_meets: float | None, sim_fails: float | None,
-             settings: PolaritySettings) -> PolarityResult:
-    """Polarity of ``quote`` given the rule hits in it and its similarity to the examples."""
+             settings: PolaritySettings, context: tuple[str, ...] = ()) -> PolarityResult:
+    """Polarity of ``quote`` given the rule hits in it and its similarity to the examples;
+    ``context`` holds the passage's other evidence sentences, whose mean cue score counts with
+    ``settings.context_weight`` (the sentence with the verdict is not always the one quoted)."""
     score, cues = cue_score(quote)
+    if context and settings.context_weight:
+        around = sum(cue_score(sentence)[0] for sentence in context) / len(context)
+        if around:
+            score += settings.context_weight * around
+            cues.append(f"context {settings.context_weight * around:+.2f}")
     for hit in hits:
         if hit.polarity:
             sign = 1.0 if hit.polarity == "supports" else -1.0

@@ -54,3 +54,20 @@ def test_rule_polarity_and_examples_move_the_score():
     leaning = PolaritySettings(margin=0.3, bias=0.0, example_weight=4.0)
     assert classify("The outcome is final.", [], 0.7, 0.3, leaning).label == "supports"
     assert classify("The outcome is final.", [], 0.3, 0.7, leaning).label == "undermines"
+
+
+def test_passage_context_decides_a_quote_without_cues():
+    quote = "Diamonds from these fields are certified for export."
+    context = ("Instead, the scheme classifies the abuses as outside its scope.",
+               "Monitors were never allowed into the fields.")
+    assert classify(quote, [], None, None, PLAIN).label == "neutral"
+    with_context = PolaritySettings(margin=0.3, bias=0.0, example_weight=0.0, context_weight=0.6)
+    result = classify(quote, [], None, None, with_context, context)
+    assert result.label == "undermines" and any(c.startswith("context -") for c in result.cues)
+    # Without weight the context is ignored; with weight, supportive context lifts the score.
+    assert classify(quote, [], None, None, PLAIN, context).label == "neutral"
+    praise = ("The audits were independently verified and effective.",)
+    assert classify(quote, [], None, None, with_context, praise).label == "supports"
+    # The quote's own verdict still outweighs the mean of mild context.
+    failing = "The certification failed and never checked the fields."
+    assert classify(failing, [], None, None, with_context, praise).label == "undermines"
