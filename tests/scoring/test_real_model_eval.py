@@ -1,7 +1,7 @@
 """With the real model, the pipeline on the sample corpus's text files meets the floors measured
-when the scorer was tuned (see README "Scoring and evaluation"; measured with framework v1.3:
-overall recall 0.66, precision 0.59, 22.1 candidates per 1,000 words, polarity accuracy 0.84;
-held out recall 0.53, precision 0.43, polarity 0.79), and the reviewer budget holds per
+when the scorer was tuned (see README "Scoring and evaluation"; measured with framework v1.4:
+overall recall 0.66, precision 0.59, 22.1 candidates per 1,000 words, polarity accuracy 0.87;
+held out recall 0.53, precision 0.44, polarity 0.84), and the reviewer budget holds per
 document."""
 
 from __future__ import annotations
@@ -27,5 +27,6 @@ def test_eval_on_the_gold_set_meets_the_measured_floor(sample_corpus, tmp_path, 
     assert overall.recall >= 0.62
     assert overall.precision >= 0.55
     assert overall.per_1000_words <= 22.5  # the budget is 22 per 1,000 words of each document
-    assert overall.polarity_accuracy >= 0.78
+    assert overall.polarity_accuracy >= 0.82
     assert held.recall >= 0.47 and held.precision >= 0.38
+    assert held.polarity_accuracy >= 0.75
