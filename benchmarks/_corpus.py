@@ -9,6 +9,15 @@ REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "corpus" / "gold" / "evidence_gold.csv"
 
 
+def add_dev_arguments(parser, framework: bool = True) -> None:
+    """The options every dev-set benchmark takes: --db, --model and (optionally) --framework."""
+    parser.add_argument("--db", required=True, help="store whose embedding cache to use")
+    parser.add_argument("--model", help="embedding model (default: the packaged one)")
+    if framework:
+        parser.add_argument("--framework",
+                            help="framework YAML (default: evidence_rules/framework.yaml)")
+
+
 def load_dev(db: str, model: str | None, framework_path: str | None = None):
     """(framework, analysed files, gold, encoder) for the .txt files named in the gold set."""
     from pipeline.embed import CachedEncoder, EmbeddingCache, make_encoder

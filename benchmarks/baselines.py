@@ -31,6 +31,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _corpus import add_dev_arguments  # noqa: E402
+
 STOP = {"a", "an", "and", "are", "as", "at", "be", "both", "by", "for", "from", "in", "into",
         "is", "of", "on", "or", "other", "the", "their", "to", "with", "its", "it", "this", "that",
         "these", "those", "including", "such"}
@@ -87,10 +89,10 @@ def best_threshold(scored, passages, gold):
     return best[1]
 
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True, help="store whose embedding cache to use")
-    parser.add_argument("--model", help="embedding model (default: the packaged one)")
+    add_dev_arguments(parser, framework=False)
     parser.add_argument("--json", help="write all metrics as JSON")
     args = parser.parse_args()
 

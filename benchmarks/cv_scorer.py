@@ -31,6 +31,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _corpus import add_dev_arguments  # noqa: E402
+
 THRESHOLDS = tuple(round(0.1 + 0.025 * k, 3) for k in range(25))
 
 
@@ -153,11 +155,10 @@ def pick_threshold(cands, passages, gold, budget: float) -> float:
     return max(ok)[1] if ok else THRESHOLDS[-1]
 
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True, help="store whose embedding cache to use")
-    parser.add_argument("--model", help="embedding model (default: the packaged one)")
-    parser.add_argument("--framework", help="framework YAML (default: evidence_rules/framework.yaml)")
+    add_dev_arguments(parser)
     parser.add_argument("--budget", type=float, default=22.0,
                         help="with --select threshold: candidates per 1,000 words allowed when "
                              "choosing the threshold")

@@ -18,6 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _corpus import add_dev_arguments  # noqa: E402
+
 
 def split_only(analysed, keys: set[str]):
     """An AnalysedFile holding only the passages whose evaluation key is in ``keys``."""
@@ -36,10 +38,10 @@ def split_only(analysed, keys: set[str]):
                         tuple(rows))
 
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True, help="store whose embedding cache to use")
-    parser.add_argument("--model", help="embedding model (default: the packaged one)")
+    add_dev_arguments(parser, framework=False)
     parser.add_argument("--split", default="heldout", help="split to evaluate (default heldout)")
     parser.add_argument("--budgets", type=float, nargs="+", default=[15.0, 20.0, 22.0, 25.0])
     args = parser.parse_args()

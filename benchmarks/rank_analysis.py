@@ -20,12 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _corpus import add_dev_arguments  # noqa: E402
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True, help="store whose embedding cache to use")
-    parser.add_argument("--model", help="embedding model (default: the packaged one)")
-    parser.add_argument("--framework", help="framework YAML (default: evidence_rules/framework.yaml)")
+    add_dev_arguments(parser)
     parser.add_argument("--blind-only", action="store_true",
                         help="score with the framework's blind material only")
     args = parser.parse_args()

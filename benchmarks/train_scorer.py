@@ -21,6 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _corpus import add_dev_arguments  # noqa: E402
+
 
 def choose_C(rows, grid=(0.03, 0.1, 0.3, 1.0, 3.0, 10.0)) -> float:
     """Regularisation by 5-fold cross-validation on the tune split only, grouped by runs of
@@ -59,11 +61,10 @@ def calibration_yaml(calibration, n_rows: int, n_pos: int, C: float, blend: floa
             f"point) rows, {n_pos} positive; python benchmarks/train_scorer.py --db DB --write\n")
 
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True, help="store whose embedding cache to use")
-    parser.add_argument("--model", help="embedding model (default: the packaged one)")
-    parser.add_argument("--framework", help="framework YAML (default: evidence_rules/framework.yaml)")
+    add_dev_arguments(parser)
     parser.add_argument("--C", type=float, help="inverse regularisation (default: chosen by "
                                                   "cross-validation on the tune split)")
     parser.add_argument("--blend", type=float, default=0.5,
