@@ -34,7 +34,7 @@ def main() -> int:
     from _corpus import load_dev
 
     from pipeline.evaluate import normalise
-    from pipeline.match import EvidenceIndex, reference_point_scores, score_passage
+    from pipeline.match import EvidenceIndex, reference_point_scores
     from pipeline.scoring.features import FEATURES
 
     framework, files, gold, encoder = load_dev(args.db, args.model, args.framework)
@@ -46,10 +46,6 @@ def main() -> int:
     gaps: list[np.ndarray] = []
     unscored = 0
     for f in files:
-        n = len(f.passages)
-        rows_of: dict[int, list[int]] = {}
-        for row, (i, _, _) in enumerate(f.sentence_rows):
-            rows_of.setdefault(i, []).append(row)
         for g in (g for g in tune if g.file == f.file):
             quote = normalise(g.quote)
             found = next((i for i, p in enumerate(f.passages) if quote in normalise(p.text)), None)
@@ -57,9 +53,7 @@ def main() -> int:
             if passage is None or passage.kind == "heading" or not passage.msis:
                 unscored += 1
                 continue
-            rows = rows_of.get(found, [])
-            scores = score_passage(passage, f.vectors[found], f.vectors[[n + r for r in rows]],
-                                   [f.sentence_rows[r][1:] for r in rows], framework, index)
+            scores = f.score(found, framework, index)
             if scores is None:
                 unscored += 1
                 continue

@@ -10,6 +10,7 @@ positive when the passage contains a gold quote of that reference point.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,13 @@ import numpy as np
 from pipeline.embed import Encoder
 from pipeline.evaluate import EvalCandidate, EvalPassage, GoldRow, assign_splits, normalise
 from pipeline.framework import Framework
-from pipeline.match import EvidenceIndex, match_passages, score_passage, texts_to_embed
+from pipeline.match import (
+    EvidenceIndex,
+    PassageScores,
+    match_passages,
+    score_passage,
+    texts_to_embed,
+)
 from pipeline.records import Candidate, Passage
 from pipeline.registry import Registry
 
@@ -28,6 +35,21 @@ class AnalysedFile:
     passages: tuple[Passage, ...]
     vectors: np.ndarray
     sentence_rows: tuple[tuple[int, int, int], ...]
+
+    @cached_property
+    def _sentence_rows_of(self) -> dict[int, list[int]]:
+        rows: dict[int, list[int]] = {}
+        for row, (i, _, _) in enumerate(self.sentence_rows):
+            rows.setdefault(i, []).append(row)
+        return rows
+
+    def score(self, i: int, framework: Framework, index: EvidenceIndex) -> PassageScores | None:
+        """``match.score_passage`` for passage ``i`` with its own and its sentences' vectors."""
+        n = len(self.passages)
+        rows = self._sentence_rows_of.get(i, [])
+        return score_passage(self.passages[i], self.vectors[i],
+                             self.vectors[[n + r for r in rows]],
+                             [self.sentence_rows[r][1:] for r in rows], framework, index)
 
     def eval_passages(self) -> list[EvalPassage]:
         return [EvalPassage(f"{self.file}|{p.passage_id}", self.file, p.seq, p.text)
@@ -82,16 +104,10 @@ def feature_rows(files: list[AnalysedFile], framework: Framework, index: Evidenc
     split_of = assign_splits(passages, gold)
     keys, rps, splits, xs, ys = [], [], [], [], []
     for f in files:
-        n = len(f.passages)
-        by_passage: dict[int, list[int]] = {}
-        for row, (i, _, _) in enumerate(f.sentence_rows):
-            by_passage.setdefault(i, []).append(row)
         for i, passage in enumerate(f.passages):
             if passage.kind == "heading" or passage.n_words < framework.matching.min_words:
                 continue
-            rows = by_passage.get(i, [])
-            scores = score_passage(passage, f.vectors[i], f.vectors[[n + r for r in rows]],
-                                   [f.sentence_rows[r][1:] for r in rows], framework, index)
+            scores = f.score(i, framework, index)
             if scores is None:
                 continue
             key = f"{f.file}|{passage.passage_id}"
