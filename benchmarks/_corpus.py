@@ -9,13 +9,28 @@ REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "corpus" / "gold" / "evidence_gold.csv"
 
 
-def add_dev_arguments(parser, framework: bool = True) -> None:
-    """The options every dev-set benchmark takes: --db, --model and (optionally) --framework."""
+def add_dev_arguments(parser, framework: bool = True, blind: bool = False) -> None:
+    """The options of the dev-set benchmarks: --db, --model and (optionally) --framework and
+    --blind-only; ``load_dev_args`` reads them."""
     parser.add_argument("--db", required=True, help="store whose embedding cache to use")
     parser.add_argument("--model", help="embedding model (default: the packaged one)")
     if framework:
         parser.add_argument("--framework",
                             help="framework YAML (default: evidence_rules/framework.yaml)")
+    if blind:
+        parser.add_argument("--blind-only", action="store_true",
+                            help="score with the framework's blind material only (no "
+                                 "descriptions, examples or rules written from documents): an "
+                                 "estimate for writing the evidence rules never saw")
+
+
+def load_dev_args(args):
+    """``load_dev`` for parsed ``add_dev_arguments`` options (blind material only if asked)."""
+    framework, files, gold, encoder = load_dev(args.db, args.model,
+                                               getattr(args, "framework", None))
+    if getattr(args, "blind_only", False):
+        framework = framework.blind_only()
+    return framework, files, gold, encoder
 
 
 def load_dev(db: str, model: str | None, framework_path: str | None = None):

@@ -158,17 +158,13 @@ def pick_threshold(cands, passages, gold, budget: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_dev_arguments(parser)
+    add_dev_arguments(parser, blind=True)
     parser.add_argument("--budget", type=float, default=22.0,
                         help="with --select threshold: candidates per 1,000 words allowed when "
                              "choosing the threshold")
     parser.add_argument("--select", choices=("threshold", "budget"), default="budget",
                         help="threshold: a score threshold chosen per fold; budget: the "
                              "YAML's per-document budget (highest scores first) and no threshold")
-    parser.add_argument("--blind-only", action="store_true",
-                        help="score with the framework's blind material only (no descriptions, "
-                             "examples or rules written from documents): an estimate for "
-                             "writing the evidence rules never saw")
     parser.add_argument("--block", type=int, default=8, help="passages per CV region")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--polarity", action="store_true",
@@ -178,16 +174,14 @@ def main() -> int:
     args = parser.parse_args()
 
     import numpy as np
-    from _corpus import load_dev
+    from _corpus import load_dev_args
     from sklearn.model_selection import GroupKFold
 
     from pipeline.evaluate import assign_splits
     from pipeline.match import EvidenceIndex
     from pipeline.scoring.dataset import feature_rows, project_candidates
 
-    framework, files, gold_all, encoder = load_dev(args.db, args.model, args.framework)
-    if args.blind_only:
-        framework = framework.blind_only()
+    framework, files, gold_all, encoder = load_dev_args(args)
     passages_all = [p for f in files for p in f.eval_passages()]
     split_of = assign_splits(passages_all, gold_all)
     # From here on only the tune split exists.

@@ -25,21 +25,17 @@ from _corpus import add_dev_arguments  # noqa: E402
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_dev_arguments(parser)
-    parser.add_argument("--blind-only", action="store_true",
-                        help="score with the framework's blind material only")
+    add_dev_arguments(parser, blind=True)
     args = parser.parse_args()
 
     import numpy as np
-    from _corpus import load_dev
+    from _corpus import load_dev_args
 
     from pipeline.evaluate import normalise
     from pipeline.match import EvidenceIndex, reference_point_scores
     from pipeline.scoring.features import FEATURES
 
-    framework, files, gold, encoder = load_dev(args.db, args.model, args.framework)
-    if args.blind_only:
-        framework = framework.blind_only()
+    framework, files, gold, encoder = load_dev_args(args)
     index = EvidenceIndex.build(framework, encoder)
     tune = [g for g in gold if g.split == "tune"]
     ranks: dict[str, Counter] = defaultdict(Counter)
