@@ -40,6 +40,7 @@ THRESHOLDS = tuple(round(0.1 + 0.025 * k, 3) for k in range(25))
 class Counts:
     gold: int = 0
     matched: int = 0
+    quoted: int = 0  # matched by a candidate that quotes the gold sentence itself
     cands: int = 0
     correct: int = 0
     words: int = 0
@@ -72,7 +73,9 @@ class Counts:
         return self.pol_ok / self.pol_rows if self.pol_rows else 0.0
 
     def row(self) -> str:
-        return (f"R {self.recall:.2f}  P {self.precision:.2f}  F1 {self.f1:.2f}  "
+        quote_recall = self.quoted / self.gold if self.gold else 0.0
+        return (f"R {self.recall:.2f} (quote {quote_recall:.2f})  P {self.precision:.2f}  "
+                f"F1 {self.f1:.2f}  "
                 f"{self.per_1k:5.1f}/1kw  pol {self.polarity:.2f} ({self.pol_rows})")
 
 
@@ -85,6 +88,8 @@ def _norm(text: str) -> str:
 
 def counts(cands, passages, gold, threshold: float) -> Counts:
     """The evaluation's counting (pipeline.evaluate) restricted to ``passages``."""
+    from pipeline.evaluate import same_sentence
+
     keys = {p.key: p for p in passages}
     text = {k: _norm(p.text) for k, p in keys.items()}
     kept = [c for c in cands if c.passage_key in keys and c.score >= threshold]
@@ -101,6 +106,7 @@ def counts(cands, passages, gold, threshold: float) -> Counts:
         hits = [c for c in kept if c.reference_point == g.reference_point
                 and keys[c.passage_key].file == g.file and q in text[c.passage_key]]
         out.matched += int(bool(hits))
+        out.quoted += int(any(same_sentence(q, _norm(c.quote)) for c in hits))
         if hits and g.polarity:
             same = [c for c in hits if c.msi == g.msi] or hits
             out.pol_rows += 1

@@ -18,6 +18,10 @@ Definitions (all restricted to the files named in the gold set):
   matching candidate (one naming the gold MSI if any) has the same polarity.
 - **Candidates per 1,000 words**: candidates / words of the files' passages × 1,000.
 
+Intervals: 95 % percentile intervals for recall, precision and F1 from a bootstrap over
+passages (see ``pipeline/eval_intervals.py``): candidates and gold rows are drawn with their
+passage, since neighbouring candidates and rows are not independent.
+
 Splits: when the gold set has a ``split`` column, every passage of a gold file is assigned the
 split of the gold rows it contains, or else that of the nearest passage (in document order) that
 contains one; candidates and words follow their passage. Each split is reported on its own.
@@ -74,6 +78,7 @@ class EvalCandidate:
     msi: str
     polarity: str = ""
     score: float = 0.0
+    quote: str = ""  # the sentence the candidate quotes ("" when it names none)
 
 
 @dataclass
@@ -81,6 +86,7 @@ class Metrics:
     gold: int = 0
     matched: int = 0
     matched_msi: int = 0
+    matched_quote: int = 0
     candidates: int = 0
     correct_candidates: int = 0
     polarity_rows: int = 0
@@ -88,15 +94,17 @@ class Metrics:
     words: int = 0
     recall: float | None = None
     msi_recall: float | None = None
+    quote_recall: float | None = None
     precision: float | None = None
     f1: float | None = None
     polarity_accuracy: float | None = None
     per_1000_words: float | None = None
 
-    def finish(self) -> Metrics:
+    def finish(self, quotes: bool = True) -> Metrics:
         ratio = lambda a, b: round(a / b, 4) if b else None  # noqa: E731
         self.recall = ratio(self.matched, self.gold)
         self.msi_recall = ratio(self.matched_msi, self.gold)
+        self.quote_recall = ratio(self.matched_quote, self.gold) if quotes else None
         self.precision = ratio(self.correct_candidates, self.candidates)
         if self.recall is not None and self.precision is not None:
             total = self.recall + self.precision
@@ -111,10 +119,13 @@ class Report:
     splits: list[str]
     overall: dict[str, Metrics] = field(default_factory=dict)
     by_reference_point: dict[str, dict[str, Metrics]] = field(default_factory=dict)
+    # split -> metric -> (low, high): 95 % passage-bootstrap intervals (pipeline/eval_intervals)
+    intervals: dict[str, dict[str, tuple[float, float] | None]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"splits": self.splits,
                 "overall": {s: asdict(m) for s, m in self.overall.items()},
+                "intervals_95": self.intervals,
                 "by_reference_point": {rp: {s: asdict(m) for s, m in d.items()}
                                        for rp, d in self.by_reference_point.items()}}
 
@@ -186,7 +197,10 @@ def assign_splits(passages: list[EvalPassage], gold: list[GoldRow]) -> dict[str,
 
 
 def evaluate(candidates: Iterable[EvalCandidate], passages: list[EvalPassage],
-             gold: list[GoldRow]) -> Report:
+             gold: list[GoldRow], draws: int = 1000) -> Report:
+    """The metrics of the module docstring; ``draws`` bootstrap draws for the intervals (0: none)."""
+    from pipeline.eval_intervals import PassageTally, bootstrap_intervals
+
     files = {g.file for g in gold}
     passages = [p for p in passages if p.file in files]
     by_key = {p.key: p for p in passages}
@@ -207,6 +221,7 @@ def evaluate(candidates: Iterable[EvalCandidate], passages: list[EvalPassage],
 
     norm_text = {p.key: normalise(p.text) for p in passages}
     gold_norm = [(g, normalise(g.quote)) for g in gold]
+    tallies = {p.key: PassageTally() for p in passages}
     for p in passages:
         split = split_of[p.key]
         for s in {ALL, split} & set(names):
@@ -218,27 +233,48 @@ def evaluate(candidates: Iterable[EvalCandidate], passages: list[EvalPassage],
         file = by_key[c.passage_key].file
         correct = any(g.file == file and g.reference_point == c.reference_point and q in text
                       for g, q in gold_norm)
+        tallies[c.passage_key].add_candidate(correct)
         for m in buckets(c.reference_point, split_of[c.passage_key]):
             m.candidates += 1
             m.correct_candidates += int(correct)
+    unplaced: list[tuple[str, PassageTally]] = []  # gold rows whose quote is in no passage
     for g, q in gold_norm:
         matches = [c for c in candidates if by_key[c.passage_key].file == g.file
                    and c.reference_point == g.reference_point and q in norm_text[c.passage_key]]
         same_msi = [c for c in matches if c.msi == g.msi]
+        quoted = [c for c in matches if c.quote and same_sentence(q, normalise(c.quote))]
+        home = next((p.key for p in passages if p.file == g.file and q in norm_text[p.key]), None)
+        tally = tallies[home] if home else PassageTally()
+        tally.add_gold(bool(matches))
+        if home is None:
+            unplaced.append((g.split or ALL, tally))
         for m in buckets(g.reference_point, g.split or ALL):
             m.gold += 1
             m.matched += int(bool(matches))
             m.matched_msi += int(bool(same_msi))
+            m.matched_quote += int(bool(quoted))
             if matches and g.polarity:
                 best = max(same_msi or matches, key=lambda c: c.score)
                 m.polarity_rows += 1
                 m.polarity_correct += int(best.polarity == g.polarity)
+    quotes = any(c.quote for c in candidates)
     for m in report.overall.values():
-        m.finish()
+        m.finish(quotes)
     for d in report.by_reference_point.values():
         for m in d.values():
-            m.finish()
+            m.finish(quotes)
+    if draws:
+        for name in names:
+            units = [t for k, t in tallies.items() if name in (ALL, split_of[k])]
+            units += [t for split, t in unplaced if name in (ALL, split)]
+            report.intervals[name] = bootstrap_intervals(units, draws)
     return report
+
+
+def same_sentence(gold_quote: str, quote: str) -> bool:
+    """Is the quoted sentence the gold one? (Either contains the other: the gold set may quote
+    a fragment, and sentence splitters differ at abbreviations and quotation marks.)"""
+    return bool(quote) and (gold_quote in quote or quote in gold_quote)
 
 
 def load_from_store(store, gold: list[GoldRow]) -> tuple[list[EvalPassage], list[EvalCandidate]]:
@@ -258,11 +294,13 @@ def load_from_store(store, gold: list[GoldRow]) -> tuple[list[EvalPassage], list
                     (doc_id,)):
                 passages.append(EvalPassage(f"{name}|{p['passage_id']}", name, p["seq"], p["text"]))
             for c in store.conn.execute(
-                    "SELECT passage_id, reference_point_id, msi, polarity, score FROM candidates"
+                    "SELECT passage_id, reference_point_id, msi, polarity, score, quote"
+                    " FROM candidates"
                     " WHERE doc_id = ? AND stale = 0", (doc_id,)):
                 candidates.append(EvalCandidate(f"{name}|{c['passage_id']}",
                                                 c["reference_point_id"], c["msi"],
-                                                c["polarity"] or "", float(c["score"])))
+                                                c["polarity"] or "", float(c["score"]),
+                                                c["quote"] or ""))
     if not passages:
         raise GoldError(f"none of the gold files {sorted(files)} is in {store.path}: run "
                         f"`msi-evidence run` on them first (file names must match)")
@@ -278,14 +316,19 @@ def format_report(report: Report, title: str = "") -> str:
     for split in report.splits:
         lines.append(f"\n[{split}]")
         lines.append(f"{'reference point':24} {'gold':>4} {'cand':>5} {'recall':>6} {'prec':>5} "
-                     f"{'F1':>5} {'msi-R':>5} {'polar':>5} {'c/1kw':>6}")
+                     f"{'F1':>5} {'msi-R':>5} {'quo-R':>5} {'polar':>5} {'c/1kw':>6}")
         rows = [(rp, d[split]) for rp, d in report.by_reference_point.items()]
         rows.append(("OVERALL", report.overall[split]))
         for name, m in rows:
             per = "     -" if m.per_1000_words is None else f"{m.per_1000_words:6.1f}"
             lines.append(f"{name[:24]:24} {m.gold:4d} {m.candidates:5d} {_fmt(m.recall):>6} "
                          f"{_fmt(m.precision):>5} {_fmt(m.f1):>5} {_fmt(m.msi_recall):>5} "
-                         f"{_fmt(m.polarity_accuracy):>5} {per}")
+                         f"{_fmt(m.quote_recall):>5} {_fmt(m.polarity_accuracy):>5} {per}")
+        ci = report.intervals.get(split)
+        if ci:
+            lines.append("95% interval (passage bootstrap): " + ", ".join(
+                f"{name} {_fmt(lo)}–{_fmt(hi)}" for name, (lo, hi) in
+                ((n, v) for n, v in ci.items() if v is not None)))
     return "\n".join(lines)
 
 

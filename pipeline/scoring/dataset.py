@@ -85,7 +85,7 @@ def project_candidates(files: list[AnalysedFile], framework: Framework,
         found: list[Candidate] = match_passages(list(f.passages), f.vectors,
                                                 list(f.sentence_rows), framework, index)
         out.extend(EvalCandidate(f"{f.file}|{c.passage_id}", c.reference_point_id, c.msi,
-                                 c.polarity, c.score) for c in found)
+                                 c.polarity, c.score, c.quote) for c in found)
     return out
 
 

@@ -24,9 +24,12 @@ def _passage(seq: int, text: str) -> Passage:
     return Passage(f"p{seq}", "doc", seq, 1, start, start + len(text), text)
 
 
-def _candidate(name, passage, rp, cons, msi, polarity, score) -> Candidate:
+def _candidate(name, passage, rp, cons, msi, polarity, score, quote=None) -> Candidate:
+    """A candidate quoting ``quote`` (a sentence of the passage; default: the whole passage)."""
+    quote = quote or passage.text
+    start = passage.char_start + passage.text.index(quote)
     return Candidate(name, passage.passage_id, "doc", msi, rp, cons, score,
-                     passage.text, passage.char_start, passage.char_end, polarity)
+                     quote, start, start + len(quote), polarity)
 
 
 @pytest.fixture
@@ -36,7 +39,7 @@ def tiny(tmp_path: Path):
     passages = [_passage(0, P0), _passage(1, P1), _passage(2, P2)]
     candidates = [
         _candidate("c1", passages[0], "participation", "participation.civil_society", "KPCS",
-                   "undermines", 0.9),
+                   "undermines", 0.9, quote="Decisions are made by governments only."),
         _candidate("c2", passages[0], "transformation", "transformation.evolving_approach",
                    "KPCS", "supports", 0.4),
         _candidate("c3", passages[1], "reporting_validation",
@@ -78,6 +81,9 @@ def test_metrics_on_a_tiny_store_match_the_hand_computed_answers(tiny):
     overall = report.overall["all"]
     assert (overall.gold, overall.matched, overall.matched_msi) == (5, 3, 2)
     assert overall.recall == 0.6 and overall.msi_recall == 0.4
+    # c1 quotes the first gold sentence but not the second of its passage; c3 quotes its
+    # whole (one-passage) text, which holds the third.
+    assert overall.matched_quote == 2 and overall.quote_recall == 0.4
     assert (overall.candidates, overall.correct_candidates) == (3, 2)
     assert overall.precision == pytest.approx(2 / 3, abs=1e-4)
     assert overall.f1 == pytest.approx(2 * 0.6 * (2 / 3) / (0.6 + 2 / 3), abs=1e-3)
@@ -97,6 +103,11 @@ def test_metrics_on_a_tiny_store_match_the_hand_computed_answers(tiny):
     assert rp["transformation"]["all"].precision == 0.0
     assert rp["high_standards"]["all"].recall == 0.0
 
+    low, high = report.intervals["all"]["recall"]
+    assert 0.0 <= low <= 0.6 <= high <= 1.0 and low < high
+    low, high = report.intervals["all"]["precision"]
+    assert low <= 2 / 3 <= high
+
 
 def test_cli_eval_prints_a_table_and_writes_json(tiny, tmp_path, cli, capsys):
     db, gold = tiny
@@ -104,8 +115,11 @@ def test_cli_eval_prints_a_table_and_writes_json(tiny, tmp_path, cli, capsys):
     assert cli("eval", "--db", db, "--gold", gold, "--json", out) == 0
     printed = capsys.readouterr().out
     assert "OVERALL" in printed and "[heldout]" in printed and "participation" in printed
+    assert "95% interval (passage bootstrap): recall" in printed and "quo-R" in printed
     data = json.loads(out.read_text())
     assert data["overall"]["all"]["recall"] == 0.6
+    assert data["overall"]["all"]["quote_recall"] == 0.4
+    assert len(data["intervals_95"]["heldout"]["recall"]) == 2
     assert set(data["by_reference_point"]) >= {"participation", "reporting_validation"}
 
 
@@ -133,3 +147,23 @@ def test_packaged_gold_set_is_valid_and_balanced():
     corpus = Path(__file__).resolve().parents[2] / "corpus"
     for g in gold:
         assert normalise(g.quote) in normalise((corpus / g.file).read_text(encoding="utf-8"))
+
+
+def test_bootstrap_intervals_draw_whole_passages():
+    from pipeline.eval_intervals import PassageTally, bootstrap_intervals
+
+    def tally(gold, matched, cands, correct):
+        return PassageTally(gold, matched, cands, correct)
+
+    assert bootstrap_intervals([tally(2, 2, 3, 3)] * 10)["recall"] == (1.0, 1.0)
+    assert bootstrap_intervals([]) == {"recall": None, "precision": None, "f1": None}
+    assert bootstrap_intervals([tally(0, 0, 2, 1)])["recall"] is None
+    # The same 20 matched / 20 missed gold rows: spread over 40 passages the interval is narrower
+    # than when each passage holds ten rows that stand or fall together.
+    spread = bootstrap_intervals([tally(1, k % 2, 1, k % 2) for k in range(40)])["recall"]
+    lumped = bootstrap_intervals([tally(10, 10 * (k % 2), 1, k % 2) for k in range(4)])["recall"]
+    assert spread[0] < 0.5 < spread[1] and lumped[0] <= spread[0] and lumped[1] >= spread[1]
+    assert (spread[1] - spread[0]) < (lumped[1] - lumped[0])
+    # Reproducible: a fixed seed.
+    assert bootstrap_intervals([tally(1, k % 3 == 0, 1, 1) for k in range(30)]) == \
+        bootstrap_intervals([tally(1, k % 3 == 0, 1, 1) for k in range(30)])
