@@ -9,10 +9,11 @@ REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "corpus" / "gold" / "evidence_gold.csv"
 
 
-def add_dev_arguments(parser, framework: bool = True, blind: bool = False) -> None:
+def add_dev_arguments(parser, framework: bool = True, blind: bool = False,
+                      db_required: bool = True) -> None:
     """The options of the dev-set benchmarks: --db, --model and (optionally) --framework and
     --blind-only; ``load_dev_args`` reads them."""
-    parser.add_argument("--db", required=True, help="store whose embedding cache to use")
+    parser.add_argument("--db", required=db_required, help="store whose embedding cache to use")
     parser.add_argument("--model", help="embedding model (default: the packaged one)")
     if framework:
         parser.add_argument("--framework",

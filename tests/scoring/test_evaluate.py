@@ -167,3 +167,46 @@ def test_bootstrap_intervals_draw_whole_passages():
     # Reproducible: a fixed seed.
     assert bootstrap_intervals([tally(1, k % 3 == 0, 1, 1) for k in range(30)]) == \
         bootstrap_intervals([tally(1, k % 3 == 0, 1, 1) for k in range(30)])
+
+
+def test_second_annotation_covers_every_tune_quote_with_valid_labels():
+    """corpus/gold/evidence_gold_second_annotation.csv (read by benchmarks/gold_agreement.py)
+    re-labels each distinct tune quote once, with framework ids, and no held-out quote."""
+    root = Path(__file__).resolve().parents[2]
+    gold = load_gold(root / "corpus" / "gold" / "evidence_gold.csv")
+    with (root / "corpus" / "gold" / "evidence_gold_second_annotation.csv").open(
+            encoding="utf-8", newline="") as fh:
+        second = list(csv.DictReader(fh))
+    framework = load_framework()
+    rps = {rp.id for rp in framework.reference_points}
+    considerations = {c.id for _, c in framework.considerations}
+    keys = [(r["file"], r["quote"]) for r in second]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == {(g.file, g.quote) for g in gold if g.split == "tune"}
+    for r in second:
+        assert r["primary"] in rps and r["secondary"] in rps | {""}
+        assert r["secondary"] != r["primary"]
+        assert r["consideration"] in considerations | {""}
+        assert r["polarity"] in ("supports", "undermines", "neutral")
+
+
+def test_agreement_measures_on_a_hand_made_example():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from gold_agreement import agreement
+
+    from pipeline.evaluate import GoldRow
+
+    gold = [GoldRow("a", "q1", "X", "participation", polarity="supports"),
+            GoldRow("a", "q1", "X", "transformation", polarity="neutral"),
+            GoldRow("a", "q2", "X", "high_standards", polarity="undermines")]
+    labels = {("a", "q1"): ["transformation", "participation"], ("a", "q2"): ["participation"]}
+    polarity = {("a", "q1"): "neutral", ("a", "q2"): "undermines"}
+    out = agreement(gold, labels, polarity)
+    assert out["row recall"] == pytest.approx(2 / 3)
+    assert out["label precision"] == pytest.approx(2 / 3)
+    assert out["primary agreement"] == 0.5
+    assert out["labels per quote"] == 1.5
+    assert out["polarity agreement"] == 1.0  # only q1's transformation row has primary == gold
+    assert out["  high_standards"] == 0.0 and out["  participation"] == 1.0
