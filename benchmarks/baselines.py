@@ -84,7 +84,8 @@ def best_threshold(scored, passages, gold):
 
     best = (-1.0, 0.0)
     for threshold in sorted({round(s, 3) for _, _, (s, _) in scored}):
-        f1 = evaluate(top1_candidates(scored, threshold), passages, gold).overall["tune"].f1 or 0
+        f1 = evaluate(top1_candidates(scored, threshold), passages, gold,
+                      draws=0).overall["tune"].f1 or 0
         best = max(best, (f1, threshold))
     return best[1]
 
@@ -118,16 +119,18 @@ def main() -> int:
     }
     results = {}
     print(f"model: {encoder.name}; gold: {len(gold)} rows; files: {[f.file for f in files]}\n")
-    print(f"{'system':13} {'split':8} {'recall':>6} {'prec':>5} {'F1':>5} {'msi-R':>5} "
-          f"{'polar':>5} {'c/1kw':>6}  setting")
+    print(f"{'system':13} {'split':8} {'recall':>6} {'prec':>5} {'F1':>5} {'F1 95%':>11} "
+          f"{'msi-R':>5} {'polar':>5} {'c/1kw':>6}  setting")
     for name, (candidates, setting) in systems.items():
         report = evaluate(candidates, passages, gold)
         results[name] = {"setting": setting, **report.to_dict()}
         for split in ("tune", "heldout"):
             m = report.overall[split]
             fmt = lambda v: "    -" if v is None else f"{v:5.2f}"  # noqa: E731
+            f1_ci = report.intervals[split]["f1"]
+            f1_ci = f"{f1_ci[0]:.2f}–{f1_ci[1]:.2f}" if f1_ci else "-"
             print(f"{name:13} {split:8} {fmt(m.recall):>6} {fmt(m.precision)} {fmt(m.f1)} "
-                  f"{fmt(m.msi_recall)} {fmt(m.polarity_accuracy)} {m.per_1000_words:6.1f}  "
+                  f"{f1_ci:>11} {fmt(m.msi_recall)} {fmt(m.polarity_accuracy)} {m.per_1000_words:6.1f}  "
                   f"{setting if split == 'tune' else ''}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
