@@ -56,6 +56,10 @@ class Counts:
         return self.matched / self.gold if self.gold else 0.0
 
     @property
+    def quote_recall(self) -> float:
+        return self.quoted / self.gold if self.gold else 0.0
+
+    @property
     def precision(self) -> float:
         return self.correct / self.cands if self.cands else 0.0
 
@@ -73,8 +77,7 @@ class Counts:
         return self.pol_ok / self.pol_rows if self.pol_rows else 0.0
 
     def row(self) -> str:
-        quote_recall = self.quoted / self.gold if self.gold else 0.0
-        return (f"R {self.recall:.2f} (quote {quote_recall:.2f})  P {self.precision:.2f}  "
+        return (f"R {self.recall:.2f} (quote {self.quote_recall:.2f})  P {self.precision:.2f}  "
                 f"F1 {self.f1:.2f}  "
                 f"{self.per_1k:5.1f}/1kw  pol {self.polarity:.2f} ({self.pol_rows})")
 

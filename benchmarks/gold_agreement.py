@@ -16,7 +16,8 @@ With ``--db``, the tool is put in the second annotator's place on the same quote
 that holds a quote is scored against every reference point (as ``match`` does) and the tool's
 labels are its top-ranked reference points, as many as the second annotator gave for that
 quote. That isolates the choice of reference point from finding the evidence, which the
-evaluation's recall and precision also count. Held-out rows are never read.
+evaluation's recall and precision also count. Held-out rows are read with the gold file but
+never used.
 """
 
 from __future__ import annotations
@@ -76,7 +77,6 @@ def tool_labels(args, second, tune) -> dict[tuple[str, str], list[str]]:
     """The tool's top-ranked reference points for each quote's passage (see the docstring)."""
     from _corpus import load_dev_args
 
-    from pipeline.evaluate import normalise
     from pipeline.match import EvidenceIndex, reference_point_scores
 
     framework, files, _gold, encoder = load_dev_args(args)
@@ -85,8 +85,7 @@ def tool_labels(args, second, tune) -> dict[tuple[str, str], list[str]]:
     for f in files:
         for key in {(g.file, g.quote) for g in tune if g.file == f.file}:
             want = 2 if second[key]["secondary"] else 1
-            quote = normalise(key[1])
-            found = next((i for i, p in enumerate(f.passages) if quote in normalise(p.text)), None)
+            found = f.passage_holding(key[1])
             scores = f.score(found, framework, index) if found is not None else None
             if scores is None:
                 out[key] = ["(none)"]
@@ -101,6 +100,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_dev_arguments(parser, blind=True, db_required=False)
     args = parser.parse_args()
+    if args.blind_only and not args.db:
+        parser.error("--blind-only scores the tool: give --db too")
 
     from pipeline.evaluate import load_gold
 

@@ -31,7 +31,6 @@ def main() -> int:
     import numpy as np
     from _corpus import load_dev_args
 
-    from pipeline.evaluate import normalise
     from pipeline.match import EvidenceIndex, reference_point_scores
     from pipeline.scoring.features import FEATURES
 
@@ -43,8 +42,7 @@ def main() -> int:
     unscored = 0
     for f in files:
         for g in (g for g in tune if g.file == f.file):
-            quote = normalise(g.quote)
-            found = next((i for i, p in enumerate(f.passages) if quote in normalise(p.text)), None)
+            found = f.passage_holding(g.quote)
             passage = f.passages[found] if found is not None else None
             if passage is None or passage.kind == "heading" or not passage.msis:
                 unscored += 1

@@ -9,6 +9,7 @@ reproducible.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,26 +20,55 @@ SEED = 20261122
 
 @dataclass
 class PassageTally:
-    """What one passage contributes to recall and precision."""
+    """What one passage contributes to recall and precision within one split."""
 
     gold: int = 0
     matched: int = 0
     candidates: int = 0
     correct: int = 0
 
-    def add_gold(self, matched: bool) -> None:
-        self.gold += 1
-        self.matched += int(matched)
 
-    def add_candidate(self, correct: bool) -> None:
-        self.candidates += 1
-        self.correct += int(correct)
+class BootstrapUnits:
+    """The units of each split's bootstrap: per passage, the candidates and gold rows counted
+    in that split. A candidate counts in its passage's split, a gold row in its own (a passage
+    can hold rows of two splits), both also in "all"; a gold row in no passage is a unit alone."""
+
+    def __init__(self) -> None:
+        self._units: dict[tuple[str, str], PassageTally] = {}
+        self._unplaced = 0
+
+    def _unit(self, key: str, split: str) -> PassageTally:
+        return self._units.setdefault((key, split), PassageTally())
+
+    def add_passage(self, key: str, splits: Iterable[str]) -> None:
+        for split in splits:
+            self._unit(key, split)
+
+    def add_candidate(self, key: str, splits: Iterable[str], correct: bool) -> None:
+        for split in splits:
+            unit = self._unit(key, split)
+            unit.candidates += 1
+            unit.correct += int(correct)
+
+    def add_gold(self, key: str | None, splits: Iterable[str], matched: bool) -> None:
+        if key is None:
+            self._unplaced += 1
+            key = f"\0unplaced-{self._unplaced}"
+        for split in splits:
+            unit = self._unit(key, split)
+            unit.gold += 1
+            unit.matched += int(matched)
+
+    def of(self, split: str) -> list[PassageTally]:
+        return [unit for (_, name), unit in self._units.items() if name == split]
 
 
 def bootstrap_intervals(units: list[PassageTally], draws: int = 1000
                         ) -> dict[str, tuple[float, float] | None]:
     """95 % percentile intervals of recall, precision and F1 over ``draws`` resamples of the
-    units; a metric's interval is None when the units hold nothing to compute it from."""
+    units; a metric's interval is None when the units hold nothing to compute it from. A draw
+    without gold rows (or without candidates) has no recall (precision) and is left out of that
+    metric's percentiles."""
     counts = np.array([[u.gold, u.matched, u.candidates, u.correct] for u in units],
                       dtype=float).reshape(-1, 4)
     totals = counts.sum(axis=0)

@@ -10,6 +10,10 @@ Definitions (all restricted to the files named in the gold set):
   its passage contains the quote (whitespace and line-break hyphens ignored).
 - **Recall**: share of gold rows matched by at least one candidate. **MSI-aware recall**: share
   matched by a candidate that also names the gold row's MSI.
+- **Quote recall**: share of gold rows matched by a candidate whose quoted sentence is the gold
+  quote (either contains the other, normalised: ``same_sentence``), i.e. the reviewer is pointed
+  at that very sentence, not only at its passage; ``None`` when candidates carry no quotes (the
+  baselines).
 - **Precision**: share of candidates whose passage contains some gold quote of the same
   reference point in the same file. (A passage holding two gold quotes of one reference point
   is one correct candidate, so precision counts candidates, recall counts gold rows.)
@@ -18,9 +22,9 @@ Definitions (all restricted to the files named in the gold set):
   matching candidate (one naming the gold MSI if any) has the same polarity.
 - **Candidates per 1,000 words**: candidates / words of the files' passages × 1,000.
 
-Intervals: 95 % percentile intervals for recall, precision and F1 from a bootstrap over
-passages (see ``pipeline/eval_intervals.py``): candidates and gold rows are drawn with their
-passage, since neighbouring candidates and rows are not independent.
+Intervals (overall, per split): 95 % percentile intervals for recall, precision and F1 from a
+bootstrap over passages (see ``pipeline/eval_intervals.py``): candidates and gold rows are drawn
+with their passage, since neighbouring candidates and rows are not independent.
 
 Splits: when the gold set has a ``split`` column, every passage of a gold file is assigned the
 split of the gold rows it contains, or else that of the nearest passage (in document order) that
@@ -37,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline.errors import MsiEvidenceError
+from pipeline.eval_intervals import BootstrapUnits, bootstrap_intervals
 
 REQUIRED = ("file", "quote", "msi", "reference_point")
 POLARITIES = ("supports", "undermines", "neutral")
@@ -125,7 +130,7 @@ class Report:
     def to_dict(self) -> dict:
         return {"splits": self.splits,
                 "overall": {s: asdict(m) for s, m in self.overall.items()},
-                "intervals_95": self.intervals,
+                "intervals": self.intervals,
                 "by_reference_point": {rp: {s: asdict(m) for s, m in d.items()}
                                        for rp, d in self.by_reference_point.items()}}
 
@@ -199,8 +204,6 @@ def assign_splits(passages: list[EvalPassage], gold: list[GoldRow]) -> dict[str,
 def evaluate(candidates: Iterable[EvalCandidate], passages: list[EvalPassage],
              gold: list[GoldRow], draws: int = 1000) -> Report:
     """The metrics of the module docstring; ``draws`` bootstrap draws for the intervals (0: none)."""
-    from pipeline.eval_intervals import PassageTally, bootstrap_intervals
-
     files = {g.file for g in gold}
     passages = [p for p in passages if p.file in files]
     by_key = {p.key: p for p in passages}
@@ -221,9 +224,10 @@ def evaluate(candidates: Iterable[EvalCandidate], passages: list[EvalPassage],
 
     norm_text = {p.key: normalise(p.text) for p in passages}
     gold_norm = [(g, normalise(g.quote)) for g in gold]
-    tallies = {p.key: PassageTally() for p in passages}
+    units = BootstrapUnits()
     for p in passages:
         split = split_of[p.key]
+        units.add_passage(p.key, {ALL, split})
         for s in {ALL, split} & set(names):
             report.overall[s].words += p.n_words
             for rp in rps:
@@ -233,21 +237,17 @@ def evaluate(candidates: Iterable[EvalCandidate], passages: list[EvalPassage],
         file = by_key[c.passage_key].file
         correct = any(g.file == file and g.reference_point == c.reference_point and q in text
                       for g, q in gold_norm)
-        tallies[c.passage_key].add_candidate(correct)
+        units.add_candidate(c.passage_key, {ALL, split_of[c.passage_key]}, correct)
         for m in buckets(c.reference_point, split_of[c.passage_key]):
             m.candidates += 1
             m.correct_candidates += int(correct)
-    unplaced: list[tuple[str, PassageTally]] = []  # gold rows whose quote is in no passage
     for g, q in gold_norm:
         matches = [c for c in candidates if by_key[c.passage_key].file == g.file
                    and c.reference_point == g.reference_point and q in norm_text[c.passage_key]]
         same_msi = [c for c in matches if c.msi == g.msi]
         quoted = [c for c in matches if c.quote and same_sentence(q, normalise(c.quote))]
         home = next((p.key for p in passages if p.file == g.file and q in norm_text[p.key]), None)
-        tally = tallies[home] if home else PassageTally()
-        tally.add_gold(bool(matches))
-        if home is None:
-            unplaced.append((g.split or ALL, tally))
+        units.add_gold(home, {ALL, g.split or ALL}, bool(matches))
         for m in buckets(g.reference_point, g.split or ALL):
             m.gold += 1
             m.matched += int(bool(matches))
@@ -257,7 +257,7 @@ def evaluate(candidates: Iterable[EvalCandidate], passages: list[EvalPassage],
                 best = max(same_msi or matches, key=lambda c: c.score)
                 m.polarity_rows += 1
                 m.polarity_correct += int(best.polarity == g.polarity)
-    quotes = any(c.quote for c in candidates)
+    quotes = not candidates or any(c.quote for c in candidates)
     for m in report.overall.values():
         m.finish(quotes)
     for d in report.by_reference_point.values():
@@ -265,9 +265,7 @@ def evaluate(candidates: Iterable[EvalCandidate], passages: list[EvalPassage],
             m.finish(quotes)
     if draws:
         for name in names:
-            units = [t for k, t in tallies.items() if name in (ALL, split_of[k])]
-            units += [t for split, t in unplaced if name in (ALL, split)]
-            report.intervals[name] = bootstrap_intervals(units, draws)
+            report.intervals[name] = bootstrap_intervals(units.of(name), draws)
     return report
 
 
@@ -324,11 +322,10 @@ def format_report(report: Report, title: str = "") -> str:
             lines.append(f"{name[:24]:24} {m.gold:4d} {m.candidates:5d} {_fmt(m.recall):>6} "
                          f"{_fmt(m.precision):>5} {_fmt(m.f1):>5} {_fmt(m.msi_recall):>5} "
                          f"{_fmt(m.quote_recall):>5} {_fmt(m.polarity_accuracy):>5} {per}")
-        ci = report.intervals.get(split)
+        ci = {name: v for name, v in report.intervals.get(split, {}).items() if v is not None}
         if ci:
             lines.append("95% interval (passage bootstrap): " + ", ".join(
-                f"{name} {_fmt(lo)}–{_fmt(hi)}" for name, (lo, hi) in
-                ((n, v) for n, v in ci.items() if v is not None)))
+                f"{name} {_fmt(lo)}–{_fmt(hi)}" for name, (lo, hi) in ci.items()))
     return "\n".join(lines)
 
 

@@ -51,6 +51,11 @@ class AnalysedFile:
                              self.vectors[[n + r for r in rows]],
                              [self.sentence_rows[r][1:] for r in rows], framework, index)
 
+    def passage_holding(self, quote: str) -> int | None:
+        """Index of the first passage whose text contains ``quote`` (normalised), or None."""
+        quote = normalise(quote)
+        return next((i for i, p in enumerate(self.passages) if quote in normalise(p.text)), None)
+
     def eval_passages(self) -> list[EvalPassage]:
         return [EvalPassage(f"{self.file}|{p.passage_id}", self.file, p.seq, p.text)
                 for p in self.passages]

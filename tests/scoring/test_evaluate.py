@@ -119,7 +119,8 @@ def test_cli_eval_prints_a_table_and_writes_json(tiny, tmp_path, cli, capsys):
     data = json.loads(out.read_text())
     assert data["overall"]["all"]["recall"] == 0.6
     assert data["overall"]["all"]["quote_recall"] == 0.4
-    assert len(data["intervals_95"]["heldout"]["recall"]) == 2
+    low, high = data["intervals"]["heldout"]["recall"]
+    assert low <= data["overall"]["heldout"]["recall"] <= high
     assert set(data["by_reference_point"]) >= {"participation", "reporting_validation"}
 
 
@@ -190,10 +191,8 @@ def test_second_annotation_covers_every_tune_quote_with_valid_labels():
         assert r["polarity"] in ("supports", "undermines", "neutral")
 
 
-def test_agreement_measures_on_a_hand_made_example():
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+def test_agreement_measures_on_a_hand_made_example(monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "benchmarks"))
     from gold_agreement import agreement
 
     from pipeline.evaluate import GoldRow
@@ -210,3 +209,38 @@ def test_agreement_measures_on_a_hand_made_example():
     assert out["labels per quote"] == 1.5
     assert out["polarity agreement"] == 1.0  # only q1's transformation row has primary == gold
     assert out["  high_standards"] == 0.0 and out["  participation"] == 1.0
+
+
+def test_interval_units_follow_each_rows_own_split():
+    """A passage holding a tune and a held-out row (its split is the first one's): each row is
+    bootstrapped in its own split, as it is counted, and its passage's candidates in the
+    passage's split."""
+    from pipeline.evaluate import EvalCandidate, EvalPassage, GoldRow, evaluate
+
+    passages = [EvalPassage("a", "f", 0, "Tune sentence one. Held sentence two."),
+                EvalPassage("b", "f", 1, "Held sentence three.")]
+    gold = [GoldRow("f", "Tune sentence one.", "X", "participation", split="tune"),
+            GoldRow("f", "Held sentence two.", "X", "participation", split="heldout"),
+            GoldRow("f", "Held sentence three.", "X", "participation", split="heldout")]
+    report = evaluate([EvalCandidate("a", "participation", "X")], passages, gold, draws=400)
+    held, tune = report.overall["heldout"], report.overall["tune"]
+    assert (held.gold, held.matched, held.recall) == (2, 1, 0.5)
+    assert (tune.gold, tune.matched, tune.candidates) == (1, 1, 1)
+    low, high = report.intervals["heldout"]["recall"]
+    assert low == 0.0 and high == 1.0  # units: a (1 of 1 matched) and b (0 of 1)
+    assert report.intervals["heldout"]["precision"] is None  # the candidate counts in tune
+    assert report.intervals["tune"]["recall"] == (1.0, 1.0)
+    assert report.intervals["all"]["recall"][0] < 2 / 3 < report.intervals["all"]["recall"][1]
+
+
+def test_bootstrap_units_per_split():
+    from pipeline.eval_intervals import BootstrapUnits, PassageTally
+
+    units = BootstrapUnits()
+    units.add_passage("p", {"all", "tune"})
+    units.add_candidate("p", {"all", "tune"}, correct=True)
+    units.add_gold("p", {"all", "heldout"}, matched=False)
+    units.add_gold(None, {"all", "tune"}, matched=True)
+    assert units.of("tune") == [PassageTally(0, 0, 1, 1), PassageTally(1, 1, 0, 0)]
+    assert units.of("heldout") == [PassageTally(1, 0, 0, 0)]
+    assert units.of("all") == [PassageTally(1, 0, 1, 1), PassageTally(1, 1, 0, 0)]
