@@ -69,11 +69,9 @@ def bootstrap_intervals(units: list[PassageTally], draws: int = 1000
     units; a metric's interval is None when the units hold nothing to compute it from. A draw
     without gold rows (or without candidates) has no recall (precision) and is left out of that
     metric's percentiles."""
-    counts = np.array([[u.gold, u.matched, u.candidates, u.correct] for u in units],
-                      dtype=float).reshape(-1, 4)
-    totals = counts.sum(axis=0)
-    if not len(units) or draws < 1:
+    if not units or draws < 1:
         return {"recall": None, "precision": None, "f1": None}
+    counts = np.array([[u.gold, u.matched, u.candidates, u.correct] for u in units], dtype=float)
     rng = np.random.default_rng(SEED)
     picks = rng.integers(0, len(units), size=(draws, len(units)))
     gold, matched, cands, correct = (counts[picks, k].sum(axis=1) for k in range(4))
@@ -85,13 +83,11 @@ def bootstrap_intervals(units: list[PassageTally], draws: int = 1000
         f1 = np.where(np.isnan(recall) | np.isnan(precision), np.nan, f1)
     tail = 100 * (1 - LEVEL) / 2
 
-    def interval(values: np.ndarray, defined: bool) -> tuple[float, float] | None:
+    def interval(values: np.ndarray) -> tuple[float, float] | None:
         values = values[~np.isnan(values)]
-        if not defined or not len(values):
+        if not len(values):
             return None
         low, high = np.percentile(values, [tail, 100 - tail])
         return round(float(low), 4), round(float(high), 4)
 
-    return {"recall": interval(recall, totals[0] > 0),
-            "precision": interval(precision, totals[2] > 0),
-            "f1": interval(f1, totals[0] > 0 and totals[2] > 0)}
+    return {"recall": interval(recall), "precision": interval(precision), "f1": interval(f1)}
