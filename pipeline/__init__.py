@@ -9,4 +9,4 @@ __version__ = "0.1.0"
 
 # Bump when a change in parsing, segmenting, attribution or matching code should make an
 # incremental run re-process documents whose bytes did not change.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"  # 3: explanations carry the passage's alternative reference points

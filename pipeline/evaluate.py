@@ -14,6 +14,11 @@ Definitions (all restricted to the files named in the gold set):
   quote (either contains the other, normalised: ``same_sentence``), i.e. the reviewer is pointed
   at that very sentence, not only at its passage; ``None`` when candidates carry no quotes (the
   baselines).
+- **Offered recall**: share of gold rows whose passage has a candidate that either has the gold
+  reference point or offers it among its ``alternatives`` (the passage's next reference points,
+  which a reviewer accepts the candidate under with one key): the evidence a reviewer is shown
+  and can file correctly, at the same workload. Not the issue's recall, which needs the
+  candidate's own reference point; ``None`` when candidates carry no alternatives.
 - **Precision**: share of candidates whose passage contains some gold quote of the same
   reference point in the same file. (A passage holding two gold quotes of one reference point
   is one correct candidate, so precision counts candidates, recall counts gold rows.)
@@ -84,6 +89,7 @@ class EvalCandidate:
     polarity: str = ""
     score: float = 0.0
     quote: str = ""  # the sentence the candidate quotes ("" when it names none)
+    alternatives: tuple[str, ...] = ()  # reference points offered instead (explanation)
 
 
 @dataclass
@@ -92,6 +98,7 @@ class Metrics:
     matched: int = 0
     matched_msi: int = 0
     matched_quote: int = 0
+    offered: int = 0
     candidates: int = 0
     correct_candidates: int = 0
     polarity_rows: int = 0
@@ -100,16 +107,18 @@ class Metrics:
     recall: float | None = None
     msi_recall: float | None = None
     quote_recall: float | None = None
+    offered_recall: float | None = None
     precision: float | None = None
     f1: float | None = None
     polarity_accuracy: float | None = None
     per_1000_words: float | None = None
 
-    def finish(self, quotes: bool = True) -> Metrics:
+    def finish(self, quotes: bool = True, alternatives: bool = True) -> Metrics:
         ratio = lambda a, b: round(a / b, 4) if b else None  # noqa: E731
         self.recall = ratio(self.matched, self.gold)
         self.msi_recall = ratio(self.matched_msi, self.gold)
         self.quote_recall = ratio(self.matched_quote, self.gold) if quotes else None
+        self.offered_recall = ratio(self.offered, self.gold) if alternatives else None
         self.precision = ratio(self.correct_candidates, self.candidates)
         if self.recall is not None and self.precision is not None:
             total = self.recall + self.precision
@@ -246,6 +255,9 @@ def evaluate(candidates: Iterable[EvalCandidate], passages: list[EvalPassage],
                    and c.reference_point == g.reference_point and q in norm_text[c.passage_key]]
         same_msi = [c for c in matches if c.msi == g.msi]
         quoted = [c for c in matches if c.quote and same_sentence(q, normalise(c.quote))]
+        offered = bool(matches) or any(
+            g.reference_point in c.alternatives for c in candidates
+            if by_key[c.passage_key].file == g.file and q in norm_text[c.passage_key])
         home = next((p.key for p in passages if p.file == g.file and q in norm_text[p.key]), None)
         units.add_gold(home, {ALL, g.split or ALL}, bool(matches))
         for m in buckets(g.reference_point, g.split or ALL):
@@ -253,16 +265,18 @@ def evaluate(candidates: Iterable[EvalCandidate], passages: list[EvalPassage],
             m.matched += int(bool(matches))
             m.matched_msi += int(bool(same_msi))
             m.matched_quote += int(bool(quoted))
+            m.offered += int(offered)
             if matches and g.polarity:
                 best = max(same_msi or matches, key=lambda c: c.score)
                 m.polarity_rows += 1
                 m.polarity_correct += int(best.polarity == g.polarity)
     quotes = not candidates or any(c.quote for c in candidates)
+    alternatives = not candidates or any(c.alternatives for c in candidates)
     for m in report.overall.values():
-        m.finish(quotes)
+        m.finish(quotes, alternatives)
     for d in report.by_reference_point.values():
         for m in d.values():
-            m.finish(quotes)
+            m.finish(quotes, alternatives)
     if draws:
         for name in names:
             report.intervals[name] = bootstrap_intervals(units.of(name), draws)
@@ -273,6 +287,19 @@ def same_sentence(gold_quote: str, quote: str) -> bool:
     """Is the quoted sentence the gold one? (Either contains the other: the gold set may quote
     a fragment, and sentence splitters differ at abbreviations and quotation marks.)"""
     return bool(quote) and (gold_quote in quote or quote in gold_quote)
+
+
+def offered_reference_points(explanation: str | None) -> tuple[str, ...]:
+    """The reference points a stored candidate offers instead of its own (its explanation's
+    ``alternatives``); none for unreadable or older explanations."""
+    try:
+        found = json.loads(explanation or "{}").get("alternatives")
+    except (ValueError, AttributeError):
+        return ()
+    if not isinstance(found, list):
+        return ()
+    return tuple(a["reference_point_id"] for a in found
+                 if isinstance(a, dict) and isinstance(a.get("reference_point_id"), str))
 
 
 def load_from_store(store, gold: list[GoldRow]) -> tuple[list[EvalPassage], list[EvalCandidate]]:
@@ -292,13 +319,14 @@ def load_from_store(store, gold: list[GoldRow]) -> tuple[list[EvalPassage], list
                     (doc_id,)):
                 passages.append(EvalPassage(f"{name}|{p['passage_id']}", name, p["seq"], p["text"]))
             for c in store.conn.execute(
-                    "SELECT passage_id, reference_point_id, msi, polarity, score, quote"
-                    " FROM candidates"
+                    "SELECT passage_id, reference_point_id, msi, polarity, score, quote,"
+                    " explanation FROM candidates"
                     " WHERE doc_id = ? AND stale = 0", (doc_id,)):
                 candidates.append(EvalCandidate(f"{name}|{c['passage_id']}",
                                                 c["reference_point_id"], c["msi"],
                                                 c["polarity"] or "", float(c["score"]),
-                                                c["quote"] or ""))
+                                                c["quote"] or "",
+                                                offered_reference_points(c["explanation"])))
     if not passages:
         raise GoldError(f"none of the gold files {sorted(files)} is in {store.path}: run "
                         f"`msi-evidence run` on them first (file names must match)")
@@ -314,14 +342,16 @@ def format_report(report: Report, title: str = "") -> str:
     for split in report.splits:
         lines.append(f"\n[{split}]")
         lines.append(f"{'reference point':24} {'gold':>4} {'cand':>5} {'recall':>6} {'prec':>5} "
-                     f"{'F1':>5} {'msi-R':>5} {'quo-R':>5} {'polar':>5} {'c/1kw':>6}")
+                     f"{'F1':>5} {'msi-R':>5} {'quo-R':>5} {'off-R':>5} {'polar':>5} "
+                     f"{'c/1kw':>6}")
         rows = [(rp, d[split]) for rp, d in report.by_reference_point.items()]
         rows.append(("OVERALL", report.overall[split]))
         for name, m in rows:
             per = "     -" if m.per_1000_words is None else f"{m.per_1000_words:6.1f}"
             lines.append(f"{name[:24]:24} {m.gold:4d} {m.candidates:5d} {_fmt(m.recall):>6} "
                          f"{_fmt(m.precision):>5} {_fmt(m.f1):>5} {_fmt(m.msi_recall):>5} "
-                         f"{_fmt(m.quote_recall):>5} {_fmt(m.polarity_accuracy):>5} {per}")
+                         f"{_fmt(m.quote_recall):>5} {_fmt(m.offered_recall):>5} "
+                         f"{_fmt(m.polarity_accuracy):>5} {per}")
         ci = {name: v for name, v in report.intervals.get(split, {}).items() if v is not None}
         if ci:
             lines.append("95% interval (passage bootstrap): " + ", ".join(

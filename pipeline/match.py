@@ -279,11 +279,16 @@ def match_passages(passages: list[Passage], vectors: np.ndarray,
                          enumerate(reference_point_scores(scores, framework, index))),
                         key=lambda t: -t[0])
         kept = [t for t in ranked if t[0] >= framework.threshold_for(rps[index.rp_ids[t[1]]])]
-        chosen.extend(_Choice(score, i, r, c, row, scores)
+        readings = tuple((score, r, c) for score, r, c, _ in ranked)
+        chosen.extend(_Choice(score, i, r, c, row, scores, readings)
                       for score, r, c, row in kept[: settings.top_k])
     chosen = within_budget(chosen, passages, settings.budget_per_1000_words)
+    proposed: dict[int, set[int]] = {}
+    for choice in chosen:
+        proposed.setdefault(choice.passage, set()).add(choice.rp)
     return [candidate for choice in chosen
-            for candidate in _candidates(passages[choice.passage], choice, framework, index)]
+            for candidate in _candidates(passages[choice.passage], choice, framework, index,
+                                         _alternatives(choice, proposed[choice.passage], index))]
 
 
 @dataclass(frozen=True)
@@ -296,6 +301,22 @@ class _Choice:
     consideration: int  # index into index.consideration_ids
     row: np.ndarray  # the reference point's feature row
     scores: PassageScores
+    readings: tuple[tuple[float, int, int], ...] = ()  # (score, rp, best consideration), all
+    # reference points of the passage, best first
+
+
+ALTERNATIVES = 3  # the passage's next-best reference points offered to the reviewer
+
+
+def _alternatives(choice: _Choice, proposed: set[int], index: EvidenceIndex) -> list[dict]:
+    """The passage's best-scoring reference points that are not proposed as candidates of it:
+    when the tool picks the wrong reference point for real evidence, the reviewer can accept the
+    passage under the right one instead of rejecting it (choosing the reference point is where
+    the tool is weakest; see README "Scoring and evaluation")."""
+    return [{"reference_point_id": index.rp_ids[r],
+             "consideration_id": index.consideration_ids[c],
+             "score": round(float(np.clip(score, 0.0, 1.0)), 4)}
+            for score, r, c in choice.readings if r not in proposed][:ALTERNATIVES]
 
 
 def within_budget(chosen: list[_Choice], passages: list[Passage],
@@ -320,7 +341,7 @@ def within_budget(chosen: list[_Choice], passages: list[Passage],
 
 
 def _candidates(passage: Passage, choice: _Choice, framework: Framework,
-                index: EvidenceIndex) -> list[Candidate]:
+                index: EvidenceIndex, alternatives: list[dict]) -> list[Candidate]:
     """One candidate per MSI of the passage for a chosen reference point."""
     settings = framework.matching
     calibration = settings.calibration or DEFAULT_CALIBRATION
@@ -359,6 +380,7 @@ def _candidates(passage: Passage, choice: _Choice, framework: Framework,
         "nonevidence": list(scores.nonevidence),
         "passage_similarity": round(float(scores.features[c, 1]), 4),
         "sentence_similarity": round(float(scores.features[c, 0]), 4),
+        "alternatives": alternatives,
     }
     return [Candidate(
         candidate_id=candidate_id(passage.passage_id, framework.id, cid, attribution.msi_id),

@@ -49,6 +49,17 @@ class Card:
     reference_point: object | None  # framework ReferencePoint
     other_reviewers: list[dict] = field(default_factory=list)
 
+    @property
+    def alternatives(self) -> list[dict]:
+        """The passage's next-best reference points that the tool did not propose for it
+        (``explanation["alternatives"]``, see ``pipeline.match``); empty for older candidates."""
+        found = self.explanation.get("alternatives")
+        if not isinstance(found, list):
+            return []
+        return [a for a in found if isinstance(a, dict)
+                and isinstance(a.get("consideration_id"), str)
+                and isinstance(a.get("reference_point_id"), str)]
+
 
 def history(store: Store, candidate_id: str) -> list[dict]:
     """Every decision row on the candidate, oldest first, with whether it was undone."""

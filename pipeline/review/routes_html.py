@@ -212,16 +212,18 @@ async def card_decide(request: Request, candidate_id: str):
             status=400,
             error="The form lacked the candidate's version; reload the page.",
         )
+    # "Accept under another reference point" buttons send the consideration as accept_as.
+    accept_as = str(form.get("accept_as") or "")
     try:
         outcome = decision_service.decide(
             ctx.store,
             candidate_id,
-            str(form.get("decision") or ""),
+            "accept" if accept_as else str(form.get("decision") or ""),
             session.reviewer,
             expected_version=version,
             note=str(form.get("note") or ""),
             msi=str(form.get("msi") or ""),
-            consideration_id=str(form.get("consideration_id") or ""),
+            consideration_id=accept_as or str(form.get("consideration_id") or ""),
             polarity=str(form.get("polarity") or ""),
             idempotency_key=str(form.get("idempotency_key") or "") or None,
             vocabulary=ctx.vocabulary,

@@ -90,7 +90,10 @@ def project_candidates(files: list[AnalysedFile], framework: Framework,
         found: list[Candidate] = match_passages(list(f.passages), f.vectors,
                                                 list(f.sentence_rows), framework, index)
         out.extend(EvalCandidate(f"{f.file}|{c.passage_id}", c.reference_point_id, c.msi,
-                                 c.polarity, c.score, c.quote) for c in found)
+                                 c.polarity, c.score, c.quote,
+                                 tuple(a["reference_point_id"]
+                                       for a in c.explanation.get("alternatives", ())))
+                   for c in found)
     return out
 
 

@@ -231,3 +231,35 @@ def test_conflict_is_shown_to_the_second_reviewer(live_server, browser, db_path,
     assert shown(sam) == candidate_ids[1]
     for p in pages:
         p.context.close()
+
+
+def test_accept_under_another_reference_point_with_one_key(live_server, page, db_path,
+                                                           candidate_ids):
+    """The card offers the passage's next reference points; key 1 accepts the candidate under
+    the first of them (an accept whose consideration is corrected), key 2 under the second."""
+    import json
+
+    conn = sqlite3.connect(db_path)
+    explained = dict(conn.execute("SELECT candidate_id, explanation FROM candidates"))
+    conn.close()
+    c1, c2 = candidate_ids[:2]
+    first = json.loads(explained[c1])["alternatives"]
+    second = json.loads(explained[c2])["alternatives"]
+    assert first and len(second) >= 2, "fixture: the first cards must offer alternatives"
+
+    sign_in_with_keyboard(page, live_server, "rita")
+    assert shown(page) == c1
+    buttons = page.locator("#alternatives button.accept-as")
+    assert buttons.count() == len(first)
+    assert first[0]["consideration_id"] in buttons.first.inner_text()
+    press_and_wait(page, "1")
+    assert shown(page) == c2
+    press_and_wait(page, "2")
+    assert shown(page) == candidate_ids[2]
+
+    conn = sqlite3.connect(db_path)
+    log = conn.execute("SELECT candidate_id, decision, consideration_id FROM decisions"
+                       " ORDER BY decision_id").fetchall()
+    conn.close()
+    assert log == [(c1, "accept", first[0]["consideration_id"]),
+                   (c2, "accept", second[1]["consideration_id"])]

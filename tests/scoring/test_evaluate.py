@@ -244,3 +244,30 @@ def test_bootstrap_units_per_split():
     assert units.of("tune") == [PassageTally(0, 0, 1, 1), PassageTally(1, 1, 0, 0)]
     assert units.of("heldout") == [PassageTally(1, 0, 0, 0)]
     assert units.of("all") == [PassageTally(1, 0, 1, 1), PassageTally(1, 1, 0, 0)]
+
+
+def test_offered_recall_counts_reference_points_a_candidate_offers_instead():
+    from pipeline.evaluate import EvalCandidate, EvalPassage, GoldRow, evaluate
+
+    passages = [EvalPassage("a", "f", 0, "One. Two."), EvalPassage("b", "f", 1, "Three.")]
+    gold = [GoldRow("f", "One.", "X", "participation"),
+            GoldRow("f", "Two.", "X", "high_standards"),
+            GoldRow("f", "Three.", "X", "high_standards")]
+    offering = EvalCandidate("a", "participation", "X", quote="One.",
+                             alternatives=("transformation", "high_standards"))
+    report = evaluate([offering], passages, gold, draws=0)
+    overall = report.overall["all"]
+    assert (overall.recall, overall.offered_recall) == (round(1 / 3, 4), round(2 / 3, 4))
+    assert report.by_reference_point["high_standards"]["all"].offered_recall == 0.5
+    plain = evaluate([EvalCandidate("a", "participation", "X", quote="One.")], passages, gold,
+                     draws=0)
+    assert plain.overall["all"].offered_recall is None  # candidates without alternatives
+
+
+def test_offered_reference_points_read_from_stored_explanations():
+    from pipeline.evaluate import offered_reference_points
+
+    stored = '{"alternatives": [{"reference_point_id": "high_standards", "score": 0.3}, {"x": 1}]}'
+    assert offered_reference_points(stored) == ("high_standards",)
+    for broken in (None, "", "not json", "[1, 2]", '{"alternatives": "high_standards"}'):
+        assert offered_reference_points(broken) == ()

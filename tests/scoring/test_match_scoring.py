@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pytest
 
 from pipeline.framework import Framework
 from pipeline.match import EvidenceIndex, match_passages, reference_point_scores, score_passage
@@ -89,3 +90,36 @@ def test_quote_is_an_evidence_sentence_with_the_best_match(blog_analysed):
         p = by_id[c.passage_id]
         spans = {p.text[s:e] for s, e in p.sentences} | {p.text}
         assert c.quote in spans
+
+
+def test_alternatives_are_the_passages_next_reference_points_not_proposed(blog_analysed):
+    """Each candidate offers the reviewer the passage's best-scoring reference points that are
+    not candidates of that passage, best first, with their best consideration."""
+    framework, passages, vectors, rows, index = blog_analysed
+    candidates = match_passages(passages, vectors, rows, framework, index)
+    proposed: dict[str, set[str]] = {}
+    for c in candidates:
+        proposed.setdefault(c.passage_id, set()).add(c.reference_point_id)
+    by_id = {p.passage_id: p for p in passages}
+    n = len(passages)
+    offered = 0
+    for c in candidates:
+        alternatives = c.explanation["alternatives"]
+        assert len(alternatives) <= 3
+        ids = [a["reference_point_id"] for a in alternatives]
+        assert not set(ids) & proposed[c.passage_id] and len(set(ids)) == len(ids)
+        i = passages.index(by_id[c.passage_id])
+        mine = [r for r, (p, _, _) in enumerate(rows) if p == i]
+        scores = score_passage(by_id[c.passage_id], vectors[i], vectors[[n + r for r in mine]],
+                               [rows[r][1:] for r in mine], framework, index)
+        per_rp = reference_point_scores(scores, framework, index)
+        expected = sorted(((s, index.rp_ids[r], index.consideration_ids[k])
+                           for r, (s, k, _) in enumerate(per_rp)
+                           if index.rp_ids[r] not in proposed[c.passage_id]),
+                          key=lambda t: -t[0])[:3]
+        assert [(a["reference_point_id"], a["consideration_id"]) for a in alternatives] == \
+            [(rp, k) for _, rp, k in expected]
+        assert [a["score"] for a in alternatives] == pytest.approx(
+            [round(min(max(s, 0.0), 1.0), 4) for s, _, _ in expected], abs=1e-4)
+        offered += bool(alternatives)
+    assert offered == len(candidates)  # at most 3 of 7 reference points are proposed per passage

@@ -58,6 +58,10 @@
         return;
       }
     }
+    if (/^[1-9]$/.test(key)) { // accept under the tool's next reference point, if offered
+      if (press("accept-as-" + key)) { event.preventDefault(); }
+      return;
+    }
     if (fields[key]) {
       var field = document.getElementById(fields[key]);
       if (field) { event.preventDefault(); field.focus(); }
