@@ -47,6 +47,7 @@ from pathlib import Path
 
 from pipeline.errors import MsiEvidenceError
 from pipeline.eval_intervals import BootstrapUnits, bootstrap_intervals
+from pipeline.records import offered_alternatives
 
 REQUIRED = ("file", "quote", "msi", "reference_point")
 POLARITIES = ("supports", "undermines", "neutral")
@@ -293,13 +294,11 @@ def offered_reference_points(explanation: str | None) -> tuple[str, ...]:
     """The reference points a stored candidate offers instead of its own (its explanation's
     ``alternatives``); none for unreadable or older explanations."""
     try:
-        found = json.loads(explanation or "{}").get("alternatives")
-    except (ValueError, AttributeError):
+        parsed = json.loads(explanation or "{}")
+    except ValueError:
         return ()
-    if not isinstance(found, list):
-        return ()
-    return tuple(a["reference_point_id"] for a in found
-                 if isinstance(a, dict) and isinstance(a.get("reference_point_id"), str))
+    return tuple(a["reference_point_id"]
+                 for a in offered_alternatives(parsed, ("reference_point_id",)))
 
 
 def load_from_store(store, gold: list[GoldRow]) -> tuple[list[EvalPassage], list[EvalCandidate]]:

@@ -301,8 +301,8 @@ class _Choice:
     consideration: int  # index into index.consideration_ids
     row: np.ndarray  # the reference point's feature row
     scores: PassageScores
-    readings: tuple[tuple[float, int, int], ...] = ()  # (score, rp, best consideration), all
-    # reference points of the passage, best first
+    readings: tuple[tuple[float, int, int], ...]  # (score, rp, best consideration) of all the
+    # passage's reference points, best first
 
 
 ALTERNATIVES = 3  # the passage's next-best reference points offered to the reviewer

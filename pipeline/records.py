@@ -149,3 +149,16 @@ class DocumentResult:
     passages: tuple[Passage, ...] = ()
     candidates: tuple[Candidate, ...] = ()
     timings: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+
+
+def offered_alternatives(explanation: Any,
+                         keys: tuple[str, ...] = ("reference_point_id", "consideration_id")
+                         ) -> list[dict]:
+    """The well-formed ``alternatives`` of a candidate's explanation (the passage's next
+    reference points, see ``pipeline.match._alternatives``): those with a string under each of
+    ``keys``; empty for older candidates and for anything malformed read back from a store."""
+    found = explanation.get("alternatives") if isinstance(explanation, dict) else None
+    if not isinstance(found, list):
+        return []
+    return [a for a in found if isinstance(a, dict)
+            and all(isinstance(a.get(key), str) for key in keys)]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import UnknownCandidateError
+from pipeline.records import offered_alternatives
 from pipeline.review.decisions import version_of
 from pipeline.review.vocabulary import Vocabulary
 from pipeline.store import Store
@@ -53,12 +54,7 @@ class Card:
     def alternatives(self) -> list[dict]:
         """The passage's next-best reference points that the tool did not propose for it
         (``explanation["alternatives"]``, see ``pipeline.match``); empty for older candidates."""
-        found = self.explanation.get("alternatives")
-        if not isinstance(found, list):
-            return []
-        return [a for a in found if isinstance(a, dict)
-                and isinstance(a.get("consideration_id"), str)
-                and isinstance(a.get("reference_point_id"), str)]
+        return offered_alternatives(self.explanation)
 
 
 def history(store: Store, candidate_id: str) -> list[dict]:

@@ -25,7 +25,7 @@ from pipeline.match import (
     score_passage,
     texts_to_embed,
 )
-from pipeline.records import Candidate, Passage
+from pipeline.records import Candidate, Passage, offered_alternatives
 from pipeline.registry import Registry
 
 
@@ -92,7 +92,7 @@ def project_candidates(files: list[AnalysedFile], framework: Framework,
         out.extend(EvalCandidate(f"{f.file}|{c.passage_id}", c.reference_point_id, c.msi,
                                  c.polarity, c.score, c.quote,
                                  tuple(a["reference_point_id"]
-                                       for a in c.explanation.get("alternatives", ())))
+                                       for a in offered_alternatives(c.explanation, ("reference_point_id",))))
                    for c in found)
     return out
 
