@@ -22,73 +22,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _corpus import add_dev_arguments  # noqa: E402
 
-STOP = {"a", "an", "and", "are", "as", "at", "be", "both", "by", "for", "from", "in", "into",
-        "is", "of", "on", "or", "other", "the", "their", "to", "with", "its", "it", "this", "that",
-        "these", "those", "including", "such"}
-
-
-def content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in STOP and len(w) > 2}
-
-
-def keyword_scores(files, framework):
-    """(passage key, msis, {rp: best share}) for every body passage."""
-    considerations = [(rp.id, content_words(c.text)) for rp, c in framework.considerations]
-    out = []
-    for f in files:
-        for p in f.passages:
-            if p.kind == "heading":
-                continue
-            words = content_words(p.text)
-            scored = [(len(ws & words) / len(ws), rp) for rp, ws in considerations if ws]
-            out.append((f"{f.file}|{p.passage_id}", [a.msi_id for a in p.msis], max(scored)))
-    return out
-
-
-def cosine_scores(files, framework, encoder):
-    texts = [c.text for _, c in framework.considerations]
-    rps = [rp.id for rp, _ in framework.considerations]
-    vectors = encoder.encode(texts)
-    out = []
-    for f in files:
-        for i, p in enumerate(f.passages):
-            if p.kind == "heading":
-                continue
-            sims = vectors @ f.vectors[i]
-            best = int(np.argmax(sims))
-            out.append((f"{f.file}|{p.passage_id}", [a.msi_id for a in p.msis],
-                        (float(sims[best]), rps[best])))
-    return out
-
-
-def top1_candidates(scored, threshold):
-    from pipeline.evaluate import EvalCandidate
-
-    return [EvalCandidate(key, rp, msi, "", score)
-            for key, msis, (score, rp) in scored if score >= threshold for msi in msis]
-
-
-def best_threshold(scored, passages, gold):
-    from pipeline.evaluate import evaluate
-
-    best = (-1.0, 0.0)
-    for threshold in sorted({round(s, 3) for _, _, (s, _) in scored}):
-        f1 = evaluate(top1_candidates(scored, threshold), passages, gold,
-                      draws=0).overall["tune"].f1 or 0
-        best = max(best, (f1, threshold))
-    return best[1]
-
+from pipeline.learn.baselines import (  # noqa: E402
+    best_threshold,
+    cosine_scores,
+    keyword_scores,
+    top1_candidates,
+)
 
 
 def main() -> int:

@@ -131,6 +131,9 @@ class MatchSettings(_Strict):
     budget_per_1000_words: float | None = Field(default=None, gt=0)
     calibration: Calibration | None = None  # None: pipeline.scoring.combine.DEFAULT_CALIBRATION
     polarity: PolaritySettings = PolaritySettings()
+    # Folder of a learned evidence model (pipeline.learn), relative to the project root unless
+    # absolute; when set, it scores candidates instead of the calibration above.
+    model: str | None = None
 
 
 class FrameworkInfo(_Strict):
@@ -190,8 +193,12 @@ class Framework(_Strict):
         return Framework.model_validate(data)
 
     def fingerprint(self) -> str:
-        """A hash of the validated content: changes whenever matching could change."""
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+        """A hash of the validated content and of the learned model's version: changes
+        whenever matching could change."""
+        from pipeline.learn import learned_version
+
+        content = self.model_dump_json() + learned_version(self.matching.model)
+        return hashlib.sha256(content.encode()).hexdigest()[:16]
 
 
 def load_framework(path: str | Path | None = None) -> Framework:

@@ -28,6 +28,9 @@ import numpy as np
 
 from pipeline.embed import Encoder
 from pipeline.framework import Framework
+from pipeline.learn import load_learned
+from pipeline.learn.features import dense_names
+from pipeline.learn.model import EvidenceModel
 from pipeline.records import Candidate, Passage
 from pipeline.scoring import polarity as polarity_mod
 from pipeline.scoring.combine import DEFAULT_CALIBRATION, calibrated, contributions
@@ -58,6 +61,8 @@ class EvidenceIndex:
     # Multinomial logistic regression over the reference points, fitted on the embeddings of
     # all evidence texts above (each labelled with its reference point): (coef, intercept).
     rp_classifier: tuple[np.ndarray, np.ndarray] | None = None
+    # The learned evidence model named by the framework (pipeline.learn), or None.
+    learned: EvidenceModel | None = None
 
     @classmethod
     def build(cls, framework: Framework, encoder: Encoder) -> EvidenceIndex:
@@ -89,11 +94,16 @@ class EvidenceIndex:
         vectors = encoder.encode(texts + def_texts)
         labels = np.concatenate([np.asarray(cons_rp, dtype=int)[np.asarray(owner, dtype=int)],
                                  np.asarray(def_owner, dtype=int)])
+        learned = load_learned(framework.matching.model)
+        if learned is not None:
+            learned.check_framework(tuple(rp.id for rp in framework.reference_points),
+                                    tuple(cids), dense_names(framework))
         return cls(tuple(cids), tuple(rpids), tuple(texts), np.asarray(owner),
                    vectors[:len(texts)], tuple(kinds),
                    tuple(rp.id for rp in framework.reference_points), np.asarray(cons_rp),
                    tuple(def_texts), np.asarray(def_owner, dtype=int), vectors[len(texts):],
-                   fit_rp_classifier(vectors, labels, len(framework.reference_points)))
+                   fit_rp_classifier(vectors, labels, len(framework.reference_points)),
+                   learned)
 
     def rp_probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """(rows × reference points) probabilities of the evidence-text classifier; uniform
@@ -260,6 +270,10 @@ def match_passages(passages: list[Passage], vectors: np.ndarray,
     ``vectors`` holds one row per passage, then one per entry of ``sentence_rows``."""
     if not passages:
         return []
+    if index.learned is not None:
+        from pipeline.learn.propose import learned_candidates
+
+        return learned_candidates(passages, vectors, sentence_rows, framework, index)
     n = len(passages)
     by_passage: dict[int, list[int]] = {}
     for row, (p_index, _, _) in enumerate(sentence_rows):

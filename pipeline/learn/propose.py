@@ -1,0 +1,198 @@
+"""Candidates of one document from the learned evidence model (used by ``pipeline.match``).
+
+For every eligible passage, each sentence gets ``P(evidence) × P(reference point | evidence)``;
+the passage's score for a reference point is its best sentence's, calibrated to the probability
+that a reviewer accepts the candidate. A (passage, reference point) is kept when that
+probability clears the model's threshold, at most ``top_k`` per passage, and the document's
+candidates stay under the workload ceiling (per 1,000 words, never less than one), best first.
+The quote is the best sentence; consideration and polarity are the heads' choices for it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.framework import Framework
+from pipeline.learn.features import (
+    PassageSentences,
+    dense_features,
+    eligible,
+    passage_sentences,
+)
+from pipeline.learn.model import POLARITY_LABELS, EvidenceModel, Predictions, SentenceInputs
+from pipeline.records import Candidate, Passage
+
+
+@dataclass(frozen=True)
+class Proposal:
+    passage: int  # index into the document's passages
+    rp: int
+    consideration: int
+    sentence: int  # index into the passage's sentences
+    probability: float
+    polarity: int  # index into POLARITY_LABELS
+    readings: tuple[tuple[float, int, int], ...]  # (probability, rp, consideration) of every
+    # reference point of the passage, best first
+
+
+@dataclass(frozen=True)
+class ScoredPassage:
+    index: int
+    sentences: PassageSentences
+    predictions: Predictions
+    texts: list[str]
+
+
+def score_passages(passages: list[Passage], vectors: np.ndarray,
+                   sentence_rows: list[tuple[int, int, int]], framework: Framework, index,
+                   model: EvidenceModel) -> list[ScoredPassage]:
+    n = len(passages)
+    rows_of: dict[int, list[int]] = {}
+    for row, (i, _, _) in enumerate(sentence_rows):
+        rows_of.setdefault(i, []).append(row)
+    prepared = []
+    for i, passage in enumerate(passages):
+        if not eligible(passage, framework.matching.min_words):
+            continue
+        rows = rows_of.get(i, [])
+        sents = passage_sentences(passage, vectors[i], vectors[[n + r for r in rows]],
+                                  [sentence_rows[r][1:] for r in rows])
+        dense = dense_features(passage, sents, framework, index, i / max(1, n - 1))
+        prepared.append((i, sents, [passage.text[s:e] for s, e in sents.spans], dense))
+    if not prepared:
+        return []
+    inputs = SentenceInputs([t for _, _, texts, _ in prepared for t in texts],
+                            np.vstack([s.vectors for _, s, _, _ in prepared]),
+                            np.vstack([d for _, _, _, d in prepared]))
+    pred = model.predict(inputs)
+    out, at = [], 0
+    for i, sents, texts, _ in prepared:
+        k = len(texts)
+        part = Predictions(pred.evidence[at:at + k], pred.reference_point[at:at + k],
+                           pred.consideration[at:at + k], pred.polarity[at:at + k])
+        out.append(ScoredPassage(i, sents, part, texts))
+        at += k
+    return out
+
+
+def propose(scored: list[ScoredPassage], passages: list[Passage], model: EvidenceModel,
+            consideration_rp: np.ndarray) -> list[Proposal]:
+    """The kept (passage, reference point) proposals, in document order."""
+    selection = model.selection
+    found: list[Proposal] = []
+    for sp in scored:
+        by_rp = sp.predictions.by_reference_point.copy()
+        by_rp[np.array([bool(k) for k in sp.sentences.nonevidence])] = 0.0
+        best_sentence = by_rp.argmax(axis=0)
+        probability = model.calibrated(by_rp.max(axis=0))
+        readings = []
+        for r in range(by_rp.shape[1]):
+            row = int(best_sentence[r])
+            members = np.flatnonzero(consideration_rp == r)
+            c = int(members[np.argmax(sp.predictions.consideration[row, members])])
+            readings.append((float(probability[r]), r, c))
+        readings.sort(key=lambda t: -t[0])
+        kept = [t for t in readings if t[0] >= selection.threshold][: selection.top_k]
+        for p, r, c in kept:
+            row = int(best_sentence[r])
+            found.append(Proposal(sp.index, r, c, row, p,
+                                  int(np.argmax(sp.predictions.polarity[row])), tuple(readings)))
+    return within_ceiling(found, passages, selection.ceiling_per_1000_words)
+
+
+def within_ceiling(found: list[Proposal], passages: list[Passage],
+                   per_1000_words: float | None) -> list[Proposal]:
+    """The most probable proposals whose candidates (one per MSI of the passage) fit the
+    document's workload ceiling, in document order; at least one when any is found."""
+    if per_1000_words is None:
+        return found
+    words = sum(p.n_words for p in passages)
+    allowed = max(1, math.floor(per_1000_words * words / 1000))
+    used, kept = 0, []
+    for prop in sorted(found, key=lambda p: (-p.probability, p.passage, p.rp)):
+        cost = len(passages[prop.passage].msis)
+        if used + cost <= allowed or not kept:
+            used += cost
+            kept.append(prop)
+    return sorted(kept, key=lambda p: (p.passage, -p.probability, p.rp))
+
+
+def learned_candidates(passages: list[Passage], vectors: np.ndarray,
+                       sentence_rows: list[tuple[int, int, int]], framework: Framework,
+                       index) -> list[Candidate]:
+    """``match.match_passages`` with the learned model of ``index`` (a ``match.EvidenceIndex``)."""
+    model: EvidenceModel = index.learned
+    scored = score_passages(passages, vectors, sentence_rows, framework, index, model)
+    proposals = propose(scored, passages, model, np.asarray(index.consideration_rp))
+    by_index = {sp.index: sp for sp in scored}
+    proposed: dict[int, set[int]] = {}
+    for prop in proposals:
+        proposed.setdefault(prop.passage, set()).add(prop.rp)
+    return [c for prop in proposals
+            for c in _candidates(passages[prop.passage], by_index[prop.passage], prop,
+                                 proposed[prop.passage], framework, index, model)]
+
+
+def _candidates(passage: Passage, sp: ScoredPassage, prop: Proposal, proposed: set[int],
+                framework: Framework, index, model: EvidenceModel) -> list[Candidate]:
+    from pipeline.match import ALTERNATIVES, candidate_id
+
+    start, end = sp.sentences.spans[prop.sentence]
+    first_len = passage.char_end - passage.char_start  # quotes stop at a page break
+    if start >= first_len:
+        start, end = 0, first_len
+    end = min(end, first_len)
+    quote = passage.text[start:end]
+    rid, cid = index.rp_ids[prop.rp], index.consideration_ids[prop.consideration]
+    explanation = explain(sp, prop, quote, framework, index, model)
+    explanation["alternatives"] = [
+        {"reference_point_id": index.rp_ids[r], "consideration_id": index.consideration_ids[c],
+         "score": round(p, 4)}
+        for p, r, c in prop.readings if r not in proposed][:ALTERNATIVES]
+    return [Candidate(
+        candidate_id=candidate_id(passage.passage_id, framework.id, cid, a.msi_id),
+        passage_id=passage.passage_id, doc_id=passage.doc_id, msi=a.msi_id,
+        reference_point_id=rid, consideration_id=cid,
+        score=round(float(np.clip(prop.probability, 0.0, 1.0)), 6), quote=quote,
+        quote_start=passage.char_start + start, quote_end=passage.char_start + end,
+        polarity=POLARITY_LABELS[prop.polarity],
+        explanation={**explanation, "msi_reason": a.reason, "msi_confidence": a.confidence},
+    ) for a in passage.msis]
+
+
+def explain(sp: ScoredPassage, prop: Proposal, quote: str, framework: Framework, index,
+            model: EvidenceModel) -> dict:
+    """The card's explanation: one or two plain sentences first (``summary``), then the
+    numbers behind them."""
+    row = prop.sentence
+    rp, consideration = framework.by_consideration_id[index.consideration_ids[prop.consideration]]
+    own = np.flatnonzero(index.owner == prop.consideration)
+    sims = index.vectors[own] @ sp.sentences.vectors[row]
+    best = int(own[int(np.argmax(sims))])
+    polarity = POLARITY_LABELS[prop.polarity]
+    evidence_words = model.word_contributions(quote, "evidence", 0)
+    polarity_words = model.word_contributions(quote, "polarity", prop.polarity)
+    summary = (f"Reads as evidence on {rp.name} ({consideration.text.split(' - ')[0].strip()}): "
+               f"{prop.probability:.0%} of such proposals are accepted. It resembles the "
+               f"framework's example \u201c{index.texts[best]}\u201d.")
+    if polarity != "neutral" and polarity_words:
+        summary += (f" It reads as {'supporting' if polarity == 'supports' else 'undermining'}"
+                    f" because of " + ", ".join(f"\u201c{w}\u201d" for w in polarity_words) + ".")
+    return {
+        "summary": summary,
+        "quote": quote,
+        "consideration_id": consideration.id,
+        "model_version": model.version,
+        "matched_text": index.texts[best],
+        "matched_kind": index.kinds[best] if index.kinds else "",
+        "matched_similarity": round(float(sims.max()), 4),
+        "evidence_probability": round(float(sp.predictions.evidence[row]), 4),
+        "reference_point_probability": round(float(sp.predictions.reference_point[row, prop.rp]), 4),
+        "evidence_words": evidence_words,
+        "polarity_words": polarity_words,
+        "polarity_probabilities": {label: round(float(p), 4) for label, p in
+                                   zip(POLARITY_LABELS, sp.predictions.polarity[row], strict=True)},
+    }
