@@ -12,6 +12,8 @@ import logging
 import os
 import sys
 
+from pipeline.cli_learn import add_learn_commands, cmd_labels, cmd_train
+
 DEFAULT_DB = "msi_evidence.sqlite"
 EXIT_OK, EXIT_FAILED_FILES, EXIT_ERROR = 0, 1, 2
 
@@ -55,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--model", help="sentence-transformers model name or path "
                                      "(default: the packaged all-MiniLM-L6-v2; 'hashing' = fast test encoder)")
     run.add_argument("--cache", help="embedding cache file (default: <db>.embeddings.sqlite)")
+    run.add_argument("--model-dir", metavar="DIR",
+                     help="learned evidence model folder (default: the framework's "
+                          "matching.model, models/evidence-model); 'none' = hand-tuned scorer")
     run.add_argument("--workers", type=int, default=1,
                      help="local: parse/segment worker processes (default: 1); dask without "
                           "--scheduler: LocalCluster worker processes (default: one per core)")
@@ -174,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = rules_sub.add_parser("check", help="validate framework/registry YAML, listing every error")
     check.add_argument("files", nargs="*", metavar="FILE",
                        help="YAML files (default: the packaged framework and registry)")
+    add_learn_commands(sub)
     return parser
 
 
@@ -187,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"run": cmd_run, "export": cmd_export, "report": cmd_report,
                 "decide": cmd_decide, "rules": cmd_rules, "msis": cmd_msis,
                 "review": cmd_review, "agreement": cmd_agreement, "reviewer": cmd_reviewer,
-                "eval": cmd_eval}
+                "eval": cmd_eval, "train": cmd_train, "labels": cmd_labels}
     try:
         return handlers[args.command](args)
     except MsiEvidenceError as exc:
@@ -208,7 +214,7 @@ def cmd_run(args) -> int:
     from pipeline.discover import manifests_for
     from pipeline.embed import CachedEncoder, EmbeddingCache, make_encoder
     from pipeline.executors import make_executor
-    from pipeline.framework import load_framework
+    from pipeline.framework import load_framework, with_model_dir
     from pipeline.ingest import ParseLimits
     from pipeline.manifest import load_manifest
     from pipeline.process import ProcessingContext
@@ -216,7 +222,7 @@ def cmd_run(args) -> int:
     from pipeline.run import run_corpus
     from pipeline.summary import format_summary
 
-    framework = load_framework(args.framework)
+    framework = with_model_dir(load_framework(args.framework), args.model_dir)
     registry = load_registry(args.registry)
     manifest = {}
     for path in [args.manifest] if args.manifest else manifests_for(args.paths):

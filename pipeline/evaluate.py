@@ -242,24 +242,35 @@ def evaluate(candidates: Iterable[EvalCandidate], passages: list[EvalPassage],
             report.overall[s].words += p.n_words
             for rp in rps:
                 report.by_reference_point[rp][s].words += p.n_words
+    gold_of_file: dict[str, list[tuple[GoldRow, str]]] = {}
+    for g, q in gold_norm:
+        gold_of_file.setdefault(g.file, []).append((g, q))
+    candidates_of_file: dict[str, list[EvalCandidate]] = {}
+    for c in candidates:
+        candidates_of_file.setdefault(by_key[c.passage_key].file, []).append(c)
+    passages_of_file: dict[str, list[EvalPassage]] = {}
+    for p in passages:
+        passages_of_file.setdefault(p.file, []).append(p)
     for c in candidates:
         text = norm_text[c.passage_key]
         file = by_key[c.passage_key].file
-        correct = any(g.file == file and g.reference_point == c.reference_point and q in text
-                      for g, q in gold_norm)
+        correct = any(g.reference_point == c.reference_point and q in text
+                      for g, q in gold_of_file.get(file, ()))
         units.add_candidate(c.passage_key, {ALL, split_of[c.passage_key]}, correct)
         for m in buckets(c.reference_point, split_of[c.passage_key]):
             m.candidates += 1
             m.correct_candidates += int(correct)
     for g, q in gold_norm:
-        matches = [c for c in candidates if by_key[c.passage_key].file == g.file
-                   and c.reference_point == g.reference_point and q in norm_text[c.passage_key]]
+        in_file = candidates_of_file.get(g.file, ())
+        matches = [c for c in in_file
+                   if c.reference_point == g.reference_point and q in norm_text[c.passage_key]]
         same_msi = [c for c in matches if c.msi == g.msi]
         quoted = [c for c in matches if c.quote and same_sentence(q, normalise(c.quote))]
         offered = bool(matches) or any(
-            g.reference_point in c.alternatives for c in candidates
-            if by_key[c.passage_key].file == g.file and q in norm_text[c.passage_key])
-        home = next((p.key for p in passages if p.file == g.file and q in norm_text[p.key]), None)
+            g.reference_point in c.alternatives for c in in_file
+            if q in norm_text[c.passage_key])
+        home = next((p.key for p in passages_of_file.get(g.file, ())
+                     if q in norm_text[p.key]), None)
         units.add_gold(home, {ALL, g.split or ALL}, bool(matches))
         for m in buckets(g.reference_point, g.split or ALL):
             m.gold += 1
@@ -267,8 +278,8 @@ def evaluate(candidates: Iterable[EvalCandidate], passages: list[EvalPassage],
             m.matched_msi += int(bool(same_msi))
             m.matched_quote += int(bool(quoted))
             m.offered += int(offered)
-            if matches and g.polarity:
-                best = max(same_msi or matches, key=lambda c: c.score)
+            best = max(same_msi or matches, key=lambda c: c.score) if matches else None
+            if best is not None and g.polarity and best.polarity:
                 m.polarity_rows += 1
                 m.polarity_correct += int(best.polarity == g.polarity)
     quotes = not candidates or any(c.quote for c in candidates)

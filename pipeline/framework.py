@@ -201,6 +201,15 @@ class Framework(_Strict):
         return hashlib.sha256(content.encode()).hexdigest()[:16]
 
 
+def with_model_dir(framework: Framework, model_dir: str | None) -> Framework:
+    """``framework`` scoring with the learned model in ``model_dir`` ("none": the hand-tuned
+    scorer; None: as the framework says)."""
+    if model_dir is None:
+        return framework
+    matching = framework.matching.model_copy(update={"model": str(model_dir)})
+    return framework.model_copy(update={"matching": matching})
+
+
 def load_framework(path: str | Path | None = None) -> Framework:
     """Load and validate a framework YAML file (the packaged default when ``path`` is None)."""
     path = Path(path) if path else DEFAULT_FRAMEWORK

@@ -76,7 +76,7 @@ class Attribution:
 
     msi_id: str
     confidence: float
-    reason: str  # "mention", "anaphora", "carried", "manifest", "general"
+    reason: str  # "mention", "anaphora", "carried", "manifest", "document", "general"
     detail: str = ""  # e.g. "from the section heading", "from the previous passage", the cue
 
 

@@ -11,8 +11,9 @@ Each sentence of a passage gets a label, in this order of precedence:
 3. ``general``: a generic MSI noun phrase and no specific MSI ("MSIs have been influential",
    "voluntary initiatives fail to"); see ``cues``.
 4. otherwise the sentence inherits the focus (``carried``: from the section heading or from the
-   previous passage), else the manifest's MSI for the document (``manifest``), else GENERAL
-   (``general``, low confidence).
+   previous passage), else the manifest's MSI for the document (``manifest``), else the
+   document's own main MSI (``document``: the MSI its title names, or the one named in most of
+   its mentions, see ``main_msi``), else GENERAL (``general``, low confidence).
 
 The focus is what the last labelled sentence was about. A heading starts a new section: its
 MSIs (or GENERAL, for a heading such as "Rethinking MSIs: ...") become the focus, and a heading
@@ -30,7 +31,12 @@ from pipeline.records import GENERAL, Attribution, MsiMention, Passage
 from pipeline.registry import Registry
 
 CONFIDENCE = {"mention": 0.95, "anaphora": 0.85, "general": 0.85, "section": 0.8,
-              "carried": 0.6, "manifest": 0.5, "default": 0.4}
+              "carried": 0.6, "manifest": 0.5, "document": 0.5, "default": 0.4}
+# A document's main MSI without a manifest: named in its title, or at least this many mentions
+# and this share of all its MSI mentions (standards, audit manuals and MSIs' own pages name
+# themselves on the cover and rarely after).
+MAIN_MSI_MIN_MENTIONS = 3
+MAIN_MSI_MIN_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,8 @@ class MsiAttributor:
 
     def _label_sentence(self, sentence: str, offset: int, mentions: list[MsiMention],
                         focus: Focus, state: DocumentState, default_msi: str | None,
-                        seq: int) -> tuple[list[Label], list[MsiMention]]:
+                        seq: int, document_msi: bool = False
+                        ) -> tuple[list[Label], list[MsiMention]]:
         """Labels for one sentence and the anaphora spans found; updates ``focus``."""
         named = [m for m in mentions if m.kind != "example"]
         if named:
@@ -138,6 +145,9 @@ class MsiAttributor:
             else:
                 reason, conf, detail = "carried", CONFIDENCE["carried"], "from the previous passage"
             return [Label(m, reason, conf, detail) for m in focus.msis], []
+        if default_msi and document_msi:
+            return [Label(default_msi, "document", CONFIDENCE["document"],
+                          "the document's main MSI (its title or most of its mentions)")], []
         if default_msi:
             return [Label(default_msi, "manifest", CONFIDENCE["manifest"],
                           "document default from the manifest")], []
@@ -160,6 +170,9 @@ class MsiAttributor:
 
     def attribute(self, passages: list[Passage], default_msi: str | None = None) -> list[Passage]:
         """Passages of one document, in reading order, with ``mentions`` and ``msis`` filled in."""
+        document_msi = default_msi is None
+        if document_msi:
+            default_msi = self.main_msi(passages)
         state = DocumentState()
         focus = Focus()
         section: str | None = None
@@ -176,7 +189,7 @@ class MsiAttributor:
             for start, end in spans:
                 inside = [m for m in mentions if start <= m.start < end]
                 got, refs = self._label_sentence(passage.text[start:end], start, inside, focus,
-                                                 state, default_msi, passage.seq)
+                                                 state, default_msi, passage.seq, document_msi)
                 labels += got
                 anaphora += refs
             if passage.kind == "heading":
@@ -188,6 +201,27 @@ class MsiAttributor:
             out.append(replace(passage, mentions=tuple(all_mentions),
                                msis=tuple(_aggregate(labels))))
         return out
+
+    def main_msi(self, passages: list[Passage]) -> str | None:
+        """The MSI a document is mainly about, when it says so: the first MSI named in its
+        first passage (the title), else one named in at least ``MAIN_MSI_MIN_MENTIONS`` and
+        ``MAIN_MSI_MIN_SHARE`` of its MSI mentions; None otherwise."""
+        state = DocumentState()
+        counts: dict[str, int] = {}
+        for k, passage in enumerate(passages):
+            spans = passage.sentences or ((0, len(passage.text)),)
+            named = [m for m in self.mentions(passage.text, state, passage.section, spans)
+                     if m.kind != "example" and m.msi_id != GENERAL]
+            if k == 0 and named:
+                return named[0].msi_id
+            for m in named:
+                counts[m.msi_id] = counts.get(m.msi_id, 0) + 1
+        if not counts:
+            return None
+        top, n = max(counts.items(), key=lambda kv: kv[1])
+        if n >= MAIN_MSI_MIN_MENTIONS and n >= MAIN_MSI_MIN_SHARE * sum(counts.values()):
+            return top
+        return None
 
 
 def _aggregate(labels: list[Label]) -> list[Attribution]:

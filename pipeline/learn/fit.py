@@ -131,7 +131,7 @@ def _multinomial(X, y, w, classes: int, C) -> tuple[np.ndarray, np.ndarray]:
     if len(present) == 1:
         intercept[present[0]] = 0.0
         return coef, intercept
-    clf = LogisticRegression(C=C, max_iter=5000).fit(X, y, sample_weight=w)
+    clf = LogisticRegression(C=C, max_iter=500, tol=1e-3).fit(X, y, sample_weight=w)
     coef[clf.classes_] = clf.coef_
     intercept[clf.classes_] = clf.intercept_
     return coef, intercept

@@ -24,7 +24,28 @@ def test_heading_msi_is_carried_until_a_new_section(attribute):
     assert about(first) == [("EITI", "carried")]
     assert first.msis[0].detail == "from the section heading"
     assert about(second) == [("EITI", "carried")]
+    # A new section that names no MSI falls back to the MSI the document's title names.
+    assert about(other) == [("EITI", "document")]
+    assert other.msis[0].confidence < second.msis[0].confidence
+
+
+def test_a_section_naming_no_msi_is_general_when_the_title_names_none(attribute):
+    *_, other = attribute(
+        "Voluntary initiatives in the extractive sector",
+        "The Extractive Industries Transparency Initiative publishes country reports.",
+        "Moving beyond lip service",
+        "Communities near the oil fields have rarely heard of it at all.")
     assert about(other) == [("GENERAL", "general")]
+
+
+def test_the_msi_named_in_most_mentions_is_the_document_default(attribute):
+    *_, last = attribute(
+        "Annual review",
+        "The Marine Stewardship Council certifies fisheries. The MSC label is widely used.",
+        "The MSC standard was revised in 2022 after the Marine Stewardship Council consulted.",
+        "Next steps",
+        "Observers will be trained on vessels before the next audit cycle starts.")
+    assert about(last) == [("MSC", "document")]
 
 
 def test_msi_named_in_a_passage_is_carried_to_the_next_one(attribute):
