@@ -136,9 +136,14 @@ class Report:
     by_reference_point: dict[str, dict[str, Metrics]] = field(default_factory=dict)
     # split -> metric -> (low, high): 95 % passage-bootstrap intervals (pipeline/eval_intervals)
     intervals: dict[str, dict[str, tuple[float, float] | None]] = field(default_factory=dict)
+    # Over all splits (pipeline/eval_ranking): recall when each document keeps its best N
+    # candidates per 1,000 words, and (score from, to, candidates, share correct) per score bin.
+    recall_at: dict[int, float | None] = field(default_factory=dict)
+    reliability: list[tuple[float, float, int, float]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"splits": self.splits,
+        return {"splits": self.splits, "recall_at": self.recall_at,
+                "reliability": self.reliability,
                 "overall": {s: asdict(m) for s, m in self.overall.items()},
                 "intervals": self.intervals,
                 "by_reference_point": {rp: {s: asdict(m) for s, m in d.items()}
@@ -366,6 +371,10 @@ def format_report(report: Report, title: str = "") -> str:
         if ci:
             lines.append("95% interval (passage bootstrap): " + ", ".join(
                 f"{name} {_fmt(lo)}–{_fmt(hi)}" for name, (lo, hi) in ci.items()))
+    if report.recall_at or report.reliability:
+        from pipeline.eval_ranking import format_ranking
+
+        lines.append("\n[all splits]\n" + format_ranking(report.recall_at, report.reliability))
     return "\n".join(lines)
 
 
@@ -378,6 +387,10 @@ def evaluate_store(db: str | Path, gold_path: str | Path, json_out: str | Path |
     with Store(db, create=False) as store:
         passages, candidates = load_from_store(store, gold)
     report = evaluate(candidates, passages, gold)
+    from pipeline.eval_ranking import recall_at_workloads, reliability_table
+
+    report.recall_at = recall_at_workloads(candidates, passages, gold)
+    report.reliability = reliability_table(candidates, passages, gold)
     if json_out:
         Path(json_out).write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
     return report

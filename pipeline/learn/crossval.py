@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pipeline.eval_ranking import WORKLOADS
 from pipeline.evaluate import ALL, EvalCandidate, GoldRow, Metrics, evaluate
 from pipeline.framework import Framework
 from pipeline.learn.baselines import best_threshold, cosine_scores, keyword_scores, top1_candidates
@@ -28,8 +29,6 @@ from pipeline.learn.dataset import SentenceTable, eval_passages
 from pipeline.learn.fit import FrameworkTexts, document_folds, fit_model
 from pipeline.learn.model import EvidenceModel, Selection, Settings
 from pipeline.scoring.dataset import AnalysedFile, project_candidates
-
-WORKLOADS = (5, 10, 25)  # candidates per 1,000 words for "recall at workload"
 
 
 @dataclass
@@ -70,50 +69,10 @@ def _with_all_files(gold: list[GoldRow], files: list[AnalysedFile]) -> list[Gold
                    for f in files if f.file not in named]
 
 
-def recall_at_workloads(candidates: list[EvalCandidate], files: list[AnalysedFile],
-                        gold: list[GoldRow]) -> dict[int, float | None]:
-    """Recall when each document keeps only its best candidates up to N per 1,000 words."""
-    words = {f.file: sum(p.n_words for p in f.passages) for f in files}
-    out = {}
-    for per in WORKLOADS:
-        kept = []
-        by_file: dict[str, list[EvalCandidate]] = {}
-        for c in candidates:
-            by_file.setdefault(c.passage_key.split("|", 1)[0], []).append(c)
-        for file, items in by_file.items():
-            allowed = max(1, int(per * words.get(file, 0) / 1000))
-            kept.extend(sorted(items, key=lambda c: -c.score)[:allowed])
-        out[per] = evaluate(kept, eval_passages(files), _with_all_files(gold, files),
-                            draws=0).overall[ALL].recall
-    return out
-
-
-def reliability_table(candidates: list[EvalCandidate], files: list[AnalysedFile],
-                      gold: list[GoldRow], bins: int = 5) -> list[tuple[float, float, int, float]]:
-    """(bin low, bin high, candidates, share correct) over the candidates' scores."""
-    passages = {p.key: p for p in eval_passages(files)}
-    from pipeline.evaluate import normalise
-
-    gold_norm = [(g.file, g.reference_point, normalise(g.quote)) for g in gold]
-    rows = []
-    edges = np.linspace(0, 1, bins + 1)
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        inside = [c for c in candidates if lo <= c.score < hi or (hi == 1 and c.score == 1)]
-        correct = 0
-        for c in inside:
-            p = passages[c.passage_key]
-            text = normalise(p.text)
-            correct += any(f == p.file and rp == c.reference_point and q in text
-                           for f, rp, q in gold_norm)
-        rows.append((round(lo, 2), round(hi, 2), len(inside),
-                     round(correct / len(inside), 3) if inside else float("nan")))
-    return rows
-
-
 def cross_validated_candidates(table: SentenceTable, files: list[AnalysedFile], fw: FrameworkTexts,
                                fit_args: tuple, framework: Framework, index, settings: Settings,
                                ceiling: float, k: int = 5, seed: int = 0,
-                               calibration_folds: int = 3, top_k: int = 2
+                               calibration_folds: int = 3, top_k: int = 3
                                ) -> list[EvalCandidate]:
     """Every document's candidates from a model fitted without it (threshold 0: all above the
     ceiling's cut, so that the threshold can be chosen afterwards)."""
@@ -183,4 +142,14 @@ def format_reliability(rows: list[tuple[float, float, int, float]]) -> str:
     lines = ["| score | candidates | share correct |", "|---|---|---|"]
     lines += [f"| {lo:.1f}–{hi:.1f} | {n} | {share:.2f} |" for lo, hi, n, share in rows if n]
     return "\n".join(lines)
+
+
+def ranking(pool: list[EvalCandidate], files: list[AnalysedFile], gold: list[GoldRow]
+            ) -> tuple[dict[int, float | None], list]:
+    """Recall at workloads and the reliability table of ``pool`` on ``files``."""
+    from pipeline.eval_ranking import recall_at_workloads, reliability_table
+
+    full = _with_all_files(gold, files)
+    passages = eval_passages(files)
+    return recall_at_workloads(pool, passages, full), reliability_table(pool, passages, full)
 

@@ -36,6 +36,7 @@ class SentenceTable:
     dense: np.ndarray
     nonevidence: np.ndarray  # (n,) bool
     words: np.ndarray  # (n,) int: words of the sentence's passage (repeated per sentence)
+    context: np.ndarray  # (n × dim): the vector of the sentence's passage
     rp: np.ndarray  # (n × reference points) bool
     consideration: np.ndarray  # (n,) object: first labelled consideration, "" if none
     polarity: np.ndarray  # (n,) object: first label's polarity, "" if none
@@ -50,7 +51,7 @@ class SentenceTable:
                                 for f in dataclasses.fields(self)})
 
     def inputs(self) -> SentenceInputs:
-        return SentenceInputs(self.texts, self.vectors, self.dense)
+        return SentenceInputs(self.texts, self.vectors, self.dense, self.context)
 
 
 def _take(value, index):
@@ -64,7 +65,7 @@ def sentence_table(files: list[AnalysedFile], labels: list[SentenceLabel],
     for lab in labels:
         by_file.setdefault(lab.file, []).append(lab)
     cols: dict[str, list] = {k: [] for k in ("file", "passage", "span", "texts", "vectors",
-                                             "dense", "nonevidence", "words", "rp",
+                                             "dense", "nonevidence", "words", "context", "rp",
                                              "consideration", "polarity")}
     for f in files:
         n = len(f.passages)
@@ -89,6 +90,7 @@ def sentence_table(files: list[AnalysedFile], labels: list[SentenceLabel],
                 cols["dense"].append(dense[k])
                 cols["nonevidence"].append(bool(sents.nonevidence[k]))
                 cols["words"].append(passage.n_words)
+                cols["context"].append(f.vectors[i])
                 cols["rp"].append([any(h.reference_point == r for h in hits) for r in rp_ids])
                 cols["consideration"].append(next((h.consideration for h in hits
                                                    if h.consideration), ""))
@@ -101,6 +103,7 @@ def sentence_table(files: list[AnalysedFile], labels: list[SentenceLabel],
         np.array(cols["vectors"], dtype=np.float32).reshape(-1, dim),
         np.array(cols["dense"], dtype=np.float32).reshape(len(cols["texts"]), -1),
         np.array(cols["nonevidence"], dtype=bool), np.array(cols["words"], dtype=int),
+        np.array(cols["context"], dtype=np.float32).reshape(-1, dim),
         np.array(cols["rp"], dtype=bool).reshape(-1, len(rp_ids)),
         np.array(cols["consideration"], dtype=object), np.array(cols["polarity"], dtype=object))
 

@@ -151,16 +151,12 @@ def passage_scores(model: EvidenceModel, table: SentenceTable
     the gold flags (a sentence of it is labelled with the reference point)."""
     pred = model.predict(table.inputs()).by_reference_point
     pred[table.nonevidence] = 0.0
-    keys: dict[tuple[str, int], int] = {}
-    for key in zip(table.file.tolist(), table.passage.tolist(), strict=True):
-        keys.setdefault(key, len(keys))
-    scores = np.zeros((len(keys), len(model.rp_ids)))
-    gold = np.zeros((len(keys), len(model.rp_ids)), dtype=bool)
+    rows_of: dict[tuple[str, int], list[int]] = {}
     for i, key in enumerate(zip(table.file.tolist(), table.passage.tolist(), strict=True)):
-        k = keys[key]
-        scores[k] = np.maximum(scores[k], pred[i])
-        gold[k] |= table.rp[i]
-    return list(keys), scores, gold
+        rows_of.setdefault(key, []).append(i)
+    scores = np.array([model.passage_scores(pred[rows]) for rows in rows_of.values()])
+    gold = np.array([table.rp[rows].any(axis=0) for rows in rows_of.values()], dtype=bool)
+    return list(rows_of), scores.reshape(len(rows_of), -1), gold.reshape(len(rows_of), -1)
 
 
 def out_of_fold_scores(table: SentenceTable, fw: FrameworkTexts, fit_args: tuple,

@@ -51,6 +51,10 @@ class Settings:
     framework_weight: float = 0.3  # weight of a framework text against a labelled sentence
     min_df: int = 2
     max_features: int = 20000
+    # How a passage's sentence scores for a reference point combine: "max" (its best sentence)
+    # or "noisy_or" (1 - prod(1 - p): several evidence sentences raise the passage's score).
+    aggregate: str = "noisy_or"
+    context_weight: float = 1.0  # weight of the passage's vector beside the sentence's
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -62,7 +66,7 @@ class Selection:
 
     threshold: float = 0.5  # calibrated probability a candidate must reach
     ceiling_per_1000_words: float = 25.0  # at most this many per 1,000 words (at least one)
-    top_k: int = 2  # reference points per passage
+    top_k: int = 3  # reference points per passage
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class SentenceInputs:
     texts: list[str]
     vectors: np.ndarray
     dense: np.ndarray
+    context: np.ndarray | None = None  # the vector of each sentence's passage
 
 
 @dataclass(frozen=True)
@@ -112,10 +117,12 @@ class EvidenceModel:
     def design(self, inputs: SentenceInputs) -> sparse.csr_matrix:
         words = self._vectorizer().transform(inputs.texts)
         dense = (inputs.dense - self.dense_mean) / self.dense_scale
-        return sparse.hstack([words,
-                              sparse.csr_matrix(self.settings.embedding_weight * inputs.vectors),
-                              sparse.csr_matrix(self.settings.dense_weight * dense)],
-                             format="csr")
+        blocks = [words, sparse.csr_matrix(self.settings.embedding_weight * inputs.vectors),
+                  sparse.csr_matrix(self.settings.dense_weight * dense)]
+        if self.settings.context_weight:
+            context = inputs.vectors if inputs.context is None else inputs.context
+            blocks.append(sparse.csr_matrix(self.settings.context_weight * context))
+        return sparse.hstack(blocks, format="csr")
 
     def predict(self, inputs: SentenceInputs) -> Predictions:
         n = len(inputs.texts)
@@ -127,6 +134,12 @@ class EvidenceModel:
                            _softmax(_linear(X, *self.coefs["reference_point"])),
                            _softmax(_linear(X, *self.coefs["consideration"])),
                            _softmax(_linear(X, *self.coefs["polarity"])))
+
+    def passage_scores(self, by_rp: np.ndarray) -> np.ndarray:
+        """(sentences × reference points) → per reference point passage score (raw)."""
+        if self.settings.aggregate == "noisy_or":
+            return 1.0 - np.prod(1.0 - np.clip(by_rp, 0.0, 1.0 - 1e-9), axis=0)
+        return by_rp.max(axis=0)
 
     def calibrated(self, scores: np.ndarray) -> np.ndarray:
         a, b = self.calibration

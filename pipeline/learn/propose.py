@@ -66,7 +66,9 @@ def score_passages(passages: list[Passage], vectors: np.ndarray,
         return []
     inputs = SentenceInputs([t for _, _, texts, _ in prepared for t in texts],
                             np.vstack([s.vectors for _, s, _, _ in prepared]),
-                            np.vstack([d for _, _, _, d in prepared]))
+                            np.vstack([d for _, _, _, d in prepared]),
+                            np.vstack([np.repeat(vectors[i][None, :], len(texts), axis=0)
+                                       for i, _, texts, _ in prepared]))
     pred = model.predict(inputs)
     out, at = [], 0
     for i, sents, texts, _ in prepared:
@@ -87,7 +89,7 @@ def propose(scored: list[ScoredPassage], passages: list[Passage], model: Evidenc
         by_rp = sp.predictions.by_reference_point.copy()
         by_rp[np.array([bool(k) for k in sp.sentences.nonevidence])] = 0.0
         best_sentence = by_rp.argmax(axis=0)
-        probability = model.calibrated(by_rp.max(axis=0))
+        probability = model.calibrated(model.passage_scores(by_rp))
         readings = []
         for r in range(by_rp.shape[1]):
             row = int(best_sentence[r])

@@ -28,8 +28,7 @@ from pipeline.learn.crossval import (
     format_per_reference_point,
     format_reliability,
     format_table,
-    recall_at_workloads,
-    reliability_table,
+    ranking,
     result,
 )
 from pipeline.learn.dataset import analyse_labelled, checked_gold, sentence_table
@@ -50,6 +49,7 @@ class TrainOptions:
     folds: int = 5
     seed: int = 0
     ceiling: float = 25.0
+    top_k: int = 3
     baselines: bool = True
     settings: Settings = Settings()
 
@@ -79,16 +79,19 @@ def run_training(options: TrainOptions, framework, registry, encoder, echo=print
 
     cv_pool = cross_validated_candidates(table.subset(cv_mask), cv_files, fw, fit_args,
                                          base_framework, index, options.settings,
-                                         options.ceiling, options.folds, options.seed)
+                                         options.ceiling, options.folds, options.seed,
+                                         top_k=options.top_k)
     threshold, _ = choose_threshold(cv_pool, cv_files, gold)
-    selection = Selection(threshold=threshold, ceiling_per_1000_words=options.ceiling)
+    selection = Selection(threshold=threshold, ceiling_per_1000_words=options.ceiling,
+                          top_k=options.top_k)
     cv_kept = [c for c in cv_pool if c.score >= threshold]
     learned_cv = _full(result("learned model", "cv", cv_kept, cv_files, gold), cv_pool,
                        cv_files, gold)
     model = fit_model(table.subset(cv_mask), fw, fit_args, options.settings, selection)
     heldout = candidates_of(heldout_files, base_framework, index, model)
     open_model = fit_model(table.subset(cv_mask), fw, fit_args, options.settings,
-                           Selection(threshold=0.0, ceiling_per_1000_words=options.ceiling))
+                           Selection(threshold=0.0, ceiling_per_1000_words=options.ceiling,
+                                     top_k=options.top_k))
     heldout_pool = candidates_of(heldout_files, base_framework, index, open_model)
     learned_heldout = _full(result("learned model", "heldout", heldout, heldout_files, gold),
                             heldout_pool, heldout_files, gold)
@@ -124,8 +127,7 @@ def run_training(options: TrainOptions, framework, registry, encoder, echo=print
 
 
 def _full(r: SystemResult, pool, files, gold) -> SystemResult:
-    r.recall_at = recall_at_workloads(pool, files, gold)
-    r.reliability = reliability_table(pool, files, gold)
+    r.recall_at, r.reliability = ranking(pool, files, gold)
     return r
 
 

@@ -50,3 +50,53 @@ def dev_corpus() -> Path:
         pytest.skip("the development corpus ../shared/corpus-dev is not present (it is not "
                     "distributed with the project; CI has it)")
     return DEV_CORPUS
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A learned model fitted on the tiny corpus with the hashing encoder, saved to disk."""
+    from pipeline.embed import make_encoder
+    from pipeline.framework import load_framework
+    from pipeline.learn.dataset import analyse_labelled, sentence_table
+    from pipeline.learn.features import dense_names
+    from pipeline.learn.fit import fit_model, framework_texts
+    from pipeline.learn.labels import LabelledDocument, labels_from_quotes
+    from pipeline.learn.model import Selection, Settings
+    from pipeline.match import EvidenceIndex
+    from pipeline.registry import load_registry
+
+    root = tmp_path_factory.mktemp("tiny")
+    corpus = root / "corpus"
+    names = write_tiny_corpus(corpus)
+    rows = []
+    for name in names:
+        text = (corpus / name).read_text(encoding="utf-8")
+        rows += [{"file": name, "quote": q, "msi": "GENERAL", "reference_point": rp,
+                  "consideration": cons, "polarity": pol}
+                 for q, rp, cons, pol in LABELS if q in text]
+    labels, missing = labels_from_quotes(rows, corpus, {})
+    assert not missing
+    framework = load_framework()
+    framework = framework.model_copy(update={"matching": framework.matching.model_copy(
+        update={"model": None})})
+    encoder = make_encoder("hashing")
+    docs = [LabelledDocument(n, "cv", "test") for n in names]
+    files = analyse_labelled(corpus, docs, load_registry(), encoder)
+    index = EvidenceIndex.build(framework, encoder)
+    table = sentence_table(files, labels, framework, index)
+    fit_args = (tuple(index.rp_ids), tuple(index.consideration_ids),
+                tuple(index.reference_point_ids), dense_names(framework))
+    model = fit_model(table, framework_texts(framework, index), fit_args,
+                      Settings(min_df=1), Selection(threshold=0.05), calibration_folds=3)
+    model.save(root / "model")
+    return root / "model"
+
+
+LABELS = [
+    (EVIDENCE[0], "reporting_validation", "reporting_validation.validation_system", "undermines"),
+    (EVIDENCE[1], "reporting_validation", "reporting_validation.validation_system", "undermines"),
+    (EVIDENCE[2], "reporting_validation", "reporting_validation.validation_system", "undermines"),
+    (EVIDENCE[3], "tip_risk_awareness", "tip_risk_awareness.grievance_mechanisms", "supports"),
+    (EVIDENCE[4], "high_standards", "high_standards.sanctions", "supports"),
+    (EVIDENCE[5], "participation", "participation.workers", "supports"),
+]
