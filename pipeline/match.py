@@ -21,6 +21,7 @@ example or rule, component scores).
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from dataclasses import dataclass
 
@@ -95,6 +96,12 @@ class EvidenceIndex:
         labels = np.concatenate([np.asarray(cons_rp, dtype=int)[np.asarray(owner, dtype=int)],
                                  np.asarray(def_owner, dtype=int)])
         learned = load_learned(framework.matching.model)
+        if learned is not None and not learned.reads(encoder.name):
+            logging.getLogger(__name__).warning(
+                "the learned evidence model was trained on %s embeddings, not %s: scoring with "
+                "the hand-tuned scorer instead (pass --model-dir none to say so)",
+                learned.encoder, encoder.name)
+            learned = None
         if learned is not None:
             learned.check_framework(tuple(rp.id for rp in framework.reference_points),
                                     tuple(cids), dense_names(framework))

@@ -105,6 +105,12 @@ class EvidenceModel:
     calibration: tuple[float, float] = (1.0, 0.0)  # Platt: sigmoid(a * logit(score) + b)
     selection: Selection = field(default_factory=Selection)
     card: dict = field(default_factory=dict)  # training data, command, figures
+    encoder: str = ""  # the embedding model whose vectors it was trained on
+
+    def reads(self, encoder_name: str) -> bool:
+        """Can it score with this encoder's vectors? (Only the one it was trained on.)"""
+        strip = lambda name: name.removeprefix("sentence-transformers/")  # noqa: E731
+        return strip(self.encoder) == strip(encoder_name)
 
     # ----- representation -------------------------------------------------------------------
     def _vectorizer(self):
@@ -169,7 +175,8 @@ class EvidenceModel:
         meta = {"format": FORMAT, "rp_ids": self.rp_ids, "consideration_ids": self.consideration_ids,
                 "consideration_rp": self.consideration_rp, "dense_names": self.dense_names,
                 "vocabulary": self.vocabulary, "settings": self.settings.as_dict(),
-                "calibration": list(self.calibration), "selection": self.selection.__dict__}
+                "calibration": list(self.calibration), "selection": self.selection.__dict__,
+                "encoder": self.encoder}
         digest = hashlib.sha256(json.dumps(meta, sort_keys=True).encode())
         for name in sorted(arrays):
             digest.update(np.ascontiguousarray(arrays[name]).tobytes())
@@ -202,7 +209,7 @@ class EvidenceModel:
                    tuple(meta["consideration_rp"]), meta["vocabulary"], arrays["idf"],
                    tuple(meta["dense_names"]), arrays["dense_mean"], arrays["dense_scale"],
                    coefs, Settings(**meta["settings"]), tuple(meta["calibration"]),
-                   Selection(**meta["selection"]), meta.get("card", {}))
+                   Selection(**meta["selection"]), meta.get("card", {}), meta.get("encoder", ""))
 
     def check_framework(self, rp_ids: tuple[str, ...], consideration_ids: tuple[str, ...],
                         dense_names: list[str]) -> None:

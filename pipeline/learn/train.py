@@ -118,6 +118,7 @@ def run_training(options: TrainOptions, framework, registry, encoder, echo=print
     if options.out is not None:
         final = fit_model(table, fw, fit_args, options.settings, selection)
         final.card = model_card(options, figures, len(documents), len(labels))
+        final.encoder = encoder.name
         version = final.save(options.out)
         echo(f"\nwrote the model {version} to {options.out} (fitted on all {len(documents)} "
              f"labelled documents; the figures above are for models that did not see the "

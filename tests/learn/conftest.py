@@ -88,6 +88,7 @@ def tiny_model_dir(tmp_path_factory) -> Path:
                 tuple(index.reference_point_ids), dense_names(framework))
     model = fit_model(table, framework_texts(framework, index), fit_args,
                       Settings(min_df=1), Selection(threshold=0.05), calibration_folds=3)
+    model.encoder = encoder.name
     model.save(root / "model")
     return root / "model"
 

@@ -85,3 +85,18 @@ def test_framework_fingerprint_follows_the_model(tiny_model_dir, tmp_path):
     model.save(copy)
     assert with_model_dir(framework, str(copy)).fingerprint() != a
     assert with_model_dir(framework, "none").fingerprint() != a
+
+
+def test_a_model_trained_on_other_embeddings_falls_back_to_the_hand_tuned_scorer(
+        tiny_model_dir, tmp_path, cli, caplog):
+    from pipeline.store import Store
+    from tests.learn.conftest import write_tiny_corpus
+
+    corpus = tmp_path / "corpus"
+    write_tiny_corpus(corpus)
+    db = tmp_path / "store.sqlite"
+    assert cli("run", corpus, "--db", db, "--model", "hashing-128", "--model-dir",
+               tiny_model_dir, "--no-progress") == 0
+    assert "trained on" in caplog.text and "hand-tuned" in caplog.text
+    for (explanation,) in Store(str(db)).conn.execute("SELECT explanation FROM candidates"):
+        assert "model_version" not in json.loads(explanation)
