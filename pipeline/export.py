@@ -11,6 +11,7 @@ coverage matrix in ``pipeline.coverage`` and the HTML report in ``pipeline.repor
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -30,7 +31,7 @@ COLUMNS = [
     "msi", "reference_point", "consideration_id", "consideration", "polarity", "score", "status",
     "reviewer", "note", "decided_at", "stale", "msi_proposed", "reference_point_id",
     "passage_char_start", "passage_char_end", "title", "path", "doc_id", "framework_id",
-    "framework_version", "model", "run_id", "explanation",
+    "framework_version", "model", "run_id", "why", "evidence_model", "explanation",
 ]
 INT_COLUMNS = ("page", "char_start", "char_end", "passage_char_start", "passage_char_end")
 FLOAT_COLUMNS = ("score",)
@@ -188,11 +189,23 @@ def evidence_frame(store: Store, status: str = "all",
     names = {p: PurePath(p).name for p in df["path"].dropna().unique()}  # few paths, many rows
     df["file"] = df["path"].map(names)
     df["stale"] = df["stale"].astype(bool)
+    parsed = df["explanation"].map(_explanation)
+    df["why"] = parsed.map(lambda e: e.get("summary") or None)
+    df["evidence_model"] = parsed.map(lambda e: e.get("model_version") or None)
     for column in INT_COLUMNS:
         if df[column].dtype == object:  # all-NULL or mixed: keep integers, nullable
             df[column] = df[column].astype("Int64")
     df = df.sort_values(SORT_KEYS, kind="stable").reset_index(drop=True)
     return df[COLUMNS]
+
+
+def _explanation(text) -> dict:
+    """A stored explanation as a dict ({} when missing or unreadable)."""
+    try:
+        value = json.loads(text) if isinstance(text, str) else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
