@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DB     ?= msi_evidence.sqlite
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test install lint clean corpus-pdfs system-deps
+.PHONY: run review train test install lint clean corpus-pdfs system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,15 @@ install: $(VENV)/.installed
 
 run: install
 	$(BIN)/msi-evidence run corpus --db $(DB) --export evidence.csv
+
+# The browser review workspace on the store `make run` made (http://127.0.0.1:8765).
+review: install
+	@test -f $(DB) || { echo "no store $(DB): run 'make run' first"; exit 1; }
+	$(BIN)/msi-evidence review --db $(DB)
+
+# Refit the learned evidence model from the labelled development corpus (../shared/corpus-dev).
+train: install
+	$(BIN)/msi-evidence train --corpus ../shared/corpus-dev --out models/evidence-model
 
 system-deps:
 	bash .ci/system-deps.sh

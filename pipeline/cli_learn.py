@@ -14,7 +14,7 @@ def user_cache_path() -> Path:
 
 
 def add_learn_commands(sub) -> None:
-    from pipeline.learn.train import DEFAULT_CORPUS, LABELS_DIR
+    from pipeline.learn import DEFAULT_CORPUS, LABELS_DIR
 
     train = sub.add_parser(
         "train", help="fit the learned evidence model on labelled documents",

@@ -96,11 +96,11 @@ class EvidenceIndex:
         labels = np.concatenate([np.asarray(cons_rp, dtype=int)[np.asarray(owner, dtype=int)],
                                  np.asarray(def_owner, dtype=int)])
         learned = load_learned(framework.matching.model)
-        if learned is not None and not learned.reads(encoder.name):
+        if learned is not None and not learned.reads(encoder.name, vectors.shape[1]):
             logging.getLogger(__name__).warning(
-                "the learned evidence model was trained on %s embeddings, not %s: scoring with "
-                "the hand-tuned scorer instead (pass --model-dir none to say so)",
-                learned.encoder, encoder.name)
+                "the learned evidence model was trained on %s embeddings (%d dimensions), not "
+                "%s (%d): scoring with the hand-tuned scorer instead (pass --model-dir none to "
+                "say so)", learned.encoder, learned.embedding_dim, encoder.name, vectors.shape[1])
             learned = None
         if learned is not None:
             learned.check_framework(tuple(rp.id for rp in framework.reference_points),

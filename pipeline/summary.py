@@ -31,11 +31,27 @@ def format_summary(s: RunSummary, db: str) -> str:
     if s.skipped:
         lines.append("Skipped:")
         lines += [f"  {sk.path}: {sk.reason}" for sk in s.skipped]
+    tool = command_name()
     lines += ["", "Next steps:",
-              f"  review:  msi-evidence review --db {db}    (browser workspace on http://127.0.0.1:8765)",
-              f"           msi-evidence decide --db {db} CANDIDATE_ID accept|reject [--note TEXT]",
-              f"  export:  msi-evidence export --db {db} --out evidence.csv [--status accepted]"]
+              f"  review:  {tool} review --db {db}    (browser workspace on http://127.0.0.1:8765)",
+              f"           {tool} decide --db {db} CANDIDATE_ID accept|reject [--note TEXT]"
+              "    (ids: the export's candidate_id column)",
+              f"  export:  {tool} export --db {db} --out evidence.csv [--status accepted]"]
     return "\n".join(lines)
+
+
+def command_name() -> str:
+    """How to type this tool's command here: ``msi-evidence`` when it is on PATH, else the path
+    it was started from (``.venv/bin/msi-evidence`` after ``make run``)."""
+    import os
+    import shutil
+    import sys
+
+    started = sys.argv[0] if sys.argv and sys.argv[0].endswith("msi-evidence") else ""
+    if not started or shutil.which("msi-evidence") == os.path.abspath(started):
+        return "msi-evidence"
+    relative = os.path.relpath(started)
+    return relative if not relative.startswith("..") else started
 
 
 def _shorten(text: str, width: int) -> str:

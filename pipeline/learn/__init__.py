@@ -18,6 +18,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_MODEL_DIR = "models/evidence-model"
+LABELS_DIR = PROJECT_ROOT / "corpus" / "gold" / "dev"  # the committed development labels
+DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus-dev"
 _LOCK = threading.Lock()
 _LOADED: dict[tuple[str, float], object] = {}
 

@@ -77,6 +77,13 @@ def fit_heads(table: SentenceTable, fw: FrameworkTexts, rp_ids: tuple[str, ...],
     y_ev = train.evidence.astype(int)
     model.coefs["evidence"] = _binary(X, y_ev, np.ones(len(y_ev)), settings.C_evidence)
 
+    def head(rows, labels, weights, fw_rows, fw_labels, classes):
+        """A label head on labelled sentences plus framework texts (weighted lower)."""
+        return _multinomial(sparse.vstack([X[rows], X_fw[fw_rows]]),
+                            np.array(list(labels) + list(fw_labels)),
+                            np.array(list(weights) + [settings.framework_weight] * len(fw_rows)),
+                            classes, settings.C_labels)
+
     # Reference point: one row per (evidence sentence, reference point), weighted 1/k.
     rows, labels, weights = [], [], []
     for i in np.flatnonzero(train.evidence):
@@ -85,30 +92,24 @@ def fit_heads(table: SentenceTable, fw: FrameworkTexts, rp_ids: tuple[str, ...],
             rows.append(i)
             labels.append(int(r))
             weights.append(1.0 / len(hits))
-    fw_rp = [rp_ids.index(r) for r in fw.reference_point]
-    model.coefs["reference_point"] = _multinomial(
-        sparse.vstack([X[rows], X_fw]), np.array(labels + fw_rp),
-        np.array(weights + [settings.framework_weight] * len(fw_rp)), len(rp_ids),
-        settings.C_labels)
+    model.coefs["reference_point"] = head(
+        rows, labels, weights, list(range(len(fw.texts))),
+        [rp_ids.index(r) for r in fw.reference_point], len(rp_ids))
 
-    cons_rows = [i for i in np.flatnonzero(train.evidence) if train.consideration[i]
-                 in consideration_ids]
+    cons_rows = [i for i in np.flatnonzero(train.evidence)
+                 if train.consideration[i] in consideration_ids]
     fw_cons = [k for k, c in enumerate(fw.consideration) if c]
-    model.coefs["consideration"] = _multinomial(
-        sparse.vstack([X[cons_rows], X_fw[fw_cons]]),
-        np.array([consideration_ids.index(train.consideration[i]) for i in cons_rows]
-                 + [consideration_ids.index(fw.consideration[k]) for k in fw_cons]),
-        np.array([1.0] * len(cons_rows) + [settings.framework_weight] * len(fw_cons)),
-        len(consideration_ids), settings.C_labels)
+    model.coefs["consideration"] = head(
+        cons_rows, [consideration_ids.index(train.consideration[i]) for i in cons_rows],
+        [1.0] * len(cons_rows), fw_cons,
+        [consideration_ids.index(fw.consideration[k]) for k in fw_cons], len(consideration_ids))
 
     pol_rows = [i for i in np.flatnonzero(train.evidence) if train.polarity[i]]
     fw_pol = [k for k, p in enumerate(fw.polarity) if p]
-    model.coefs["polarity"] = _multinomial(
-        sparse.vstack([X[pol_rows], X_fw[fw_pol]]),
-        np.array([POLARITY_LABELS.index(train.polarity[i]) for i in pol_rows]
-                 + [POLARITY_LABELS.index(fw.polarity[k]) for k in fw_pol]),
-        np.array([1.0] * len(pol_rows) + [settings.framework_weight] * len(fw_pol)),
-        len(POLARITY_LABELS), settings.C_labels)
+    model.coefs["polarity"] = head(
+        pol_rows, [POLARITY_LABELS.index(train.polarity[i]) for i in pol_rows],
+        [1.0] * len(pol_rows), fw_pol, [POLARITY_LABELS.index(fw.polarity[k]) for k in fw_pol],
+        len(POLARITY_LABELS))
     return model
 
 

@@ -107,10 +107,15 @@ class EvidenceModel:
     card: dict = field(default_factory=dict)  # training data, command, figures
     encoder: str = ""  # the embedding model whose vectors it was trained on
 
-    def reads(self, encoder_name: str) -> bool:
+    @property
+    def embedding_dim(self) -> int:
+        width = self.coefs["evidence"][0].shape[1] - len(self.vocabulary) - len(self.dense_names)
+        return width // 2 if self.settings.context_weight else width
+
+    def reads(self, encoder_name: str, dim: int) -> bool:
         """Can it score with this encoder's vectors? (Only the one it was trained on.)"""
         strip = lambda name: name.removeprefix("sentence-transformers/")  # noqa: E731
-        return strip(self.encoder) == strip(encoder_name)
+        return strip(self.encoder) == strip(encoder_name) and dim == self.embedding_dim
 
     # ----- representation -------------------------------------------------------------------
     def _vectorizer(self):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.learn import PROJECT_ROOT
+from pipeline.learn import DEFAULT_CORPUS, LABELS_DIR
 from pipeline.learn.crossval import (
     SystemResult,
     baseline_results,
@@ -36,9 +36,6 @@ from pipeline.learn.features import dense_names
 from pipeline.learn.fit import fit_model, framework_texts
 from pipeline.learn.labels import read_documents, read_labels
 from pipeline.learn.model import Selection, Settings
-
-LABELS_DIR = PROJECT_ROOT / "corpus" / "gold" / "dev"
-DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus-dev"
 
 
 @dataclass(frozen=True)

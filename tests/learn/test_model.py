@@ -13,8 +13,7 @@ from pipeline.learn.model import EvidenceModel, ModelError, SentenceInputs
 
 def _inputs(model: EvidenceModel, n: int = 3) -> SentenceInputs:
     rng = np.random.default_rng(0)
-    dim = model.coefs["evidence"][0].shape[1] - len(model.vocabulary) - len(model.dense_names)
-    dim //= 2 if model.settings.context_weight else 1
+    dim = model.embedding_dim
     return SentenceInputs(["The audit missed forced labour.", "Contact us.", "Unions sit on "
                            "the board."][:n], rng.normal(size=(n, dim)).astype(np.float32),
                           rng.normal(size=(n, len(model.dense_names))).astype(np.float32))

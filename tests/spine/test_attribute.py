@@ -70,8 +70,10 @@ def test_msi_named_in_heading_is_carried_to_its_section(attributor):
     assert body.mentions == ()
     assert _msis(body) == [("FLA", "carried")]
     assert body.msis[0].confidence < heading.msis[0].confidence
-    # A new section without an MSI in its heading does not inherit the old one.
-    assert _msis(other_body) == [(GENERAL, "general")]
+    # A new section without an MSI in its heading does not inherit the old section's focus: it
+    # falls back, less sure, to the document's main MSI (the title names the FLA).
+    assert _msis(other_body) == [("FLA", "document")]
+    assert other_body.msis[0].confidence < body.msis[0].confidence
 
 
 def test_manifest_default_then_general(attributor):
