@@ -56,7 +56,7 @@ class FineTunedEncoder:
                                  show_progress_bar=False).astype(np.float32)
 
 
-def fine_tune(table, pairs: int, seed: int) -> FineTunedEncoder:
+def fine_tune(table, pairs: int, seed: int, max_seq_length: int = 128) -> FineTunedEncoder:
     from sentence_transformers import SentenceTransformer
 
     rng = random.Random(seed)
@@ -77,6 +77,7 @@ def fine_tune(table, pairs: int, seed: int) -> FineTunedEncoder:
             c1, c2 = rng.sample(names, 2)
             examples.append((rng.choice(classes[c1]), rng.choice(classes[c2]), 0.0))
     model = SentenceTransformer(str(packaged_model_path()), device="cpu")
+    model.max_seq_length = max_seq_length
     train_loop(model, examples, rng)
     return FineTunedEncoder(model, f"finetuned-{seed}")
 
@@ -94,7 +95,7 @@ def train_loop(model, examples, rng, batch_size: int = 16, lr: float = 2e-5) -> 
         batch = examples[start:start + batch_size]
         embeddings = []
         for side in (0, 1):
-            features = model.tokenize([pair[side] for pair in batch])
+            features = model.preprocess([pair[side] for pair in batch])
             embeddings.append(model(features)["sentence_embedding"])
         cosine = torch.nn.functional.cosine_similarity(*embeddings)
         loss = torch.nn.functional.mse_loss(cosine, torch.tensor([p[2] for p in batch]))
@@ -113,7 +114,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--labels", type=Path, default=LABELS_DIR)
-    parser.add_argument("--pairs", type=int, default=2000)
+    parser.add_argument("--pairs", type=int, default=800)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=user_cache_path(),
@@ -130,6 +131,7 @@ def main() -> int:
     settings = Settings()
     pools: dict[str, list] = {"frozen MiniLM": [], "fine-tuned MiniLM (SetFit-style)": []}
     started = time.monotonic()
+    done: set[str] = set()
     for k, test_names in enumerate(document_folds(np.array([f.file for f in files]), args.folds,
                                                   args.seed)):
         test_set = set(test_names)
@@ -151,14 +153,19 @@ def main() -> int:
                               Selection(threshold=0.0), calibration_folds=3)
             pools[name] += candidates_of([f for f in fold_files if f.file in test_set],
                                          framework, index, model)
+        done.update(test_set)
         print(f"fold {k + 1}/{args.folds} done ({time.monotonic() - started:.0f} s)", flush=True)
-    print("\n| embeddings | threshold | recall | precision | F1 | polarity | cand./1k words |")
-    print("|---|---|---|---|---|---|---|")
-    for name, pool in pools.items():
-        threshold, _ = choose_threshold(pool, files, gold)
-        m = result(name, "cv", [c for c in pool if c.score >= threshold], files, gold).metrics
-        print(f"| {name} | {threshold:.3f} | {m.recall:.2f} | {m.precision:.2f} | {m.f1:.2f} | "
-              f"{m.polarity_accuracy:.2f} | {m.per_1000_words:.1f} |")
+        scored = [f for f in files if f.file in done]
+        print(f"\n{len(scored)} documents scored so far\n"
+              "| embeddings | threshold | recall | precision | F1 | polarity | cand./1k words |\n"
+              "|---|---|---|---|---|---|---|", flush=True)
+        for name, pool in pools.items():
+            threshold, _ = choose_threshold(pool, scored, gold)
+            m = result(name, "cv", [c for c in pool if c.score >= threshold], scored,
+                       gold).metrics
+            print(f"| {name} | {threshold:.3f} | {m.recall:.2f} | {m.precision:.2f} | "
+                  f"{m.f1:.2f} | {m.polarity_accuracy:.2f} | {m.per_1000_words:.1f} |",
+                  flush=True)
     return 0
 
 
