@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from pipeline.learn.dataset import _overlaps
+from pipeline.learn.dataset import covers
 from pipeline.learn.features import eligible
 from pipeline.learn.labels import SentenceLabel
 from pipeline.scoring.dataset import AnalysedFile
@@ -52,7 +52,7 @@ def _sentence_labels(files: list[AnalysedFile], labels: list[SentenceLabel], min
             spans = passage.sentences or ((0, len(passage.text)),)
             for start, end in spans:
                 out.append([lab for lab in by_file.get(f.file, [])
-                            if _overlaps(passage, start, end, lab)])
+                            if covers(passage, start, end, lab)])
     return out
 
 

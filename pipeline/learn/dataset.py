@@ -81,7 +81,7 @@ def sentence_table(files: list[AnalysedFile], labels: list[SentenceLabel],
             dense = dense_features(passage, sents, framework, index, i / max(1, n - 1))
             for k, (start, end) in enumerate(sents.spans):
                 hits = [lab for lab in by_file.get(f.file, [])
-                        if _overlaps(passage, start, end, lab)]
+                        if covers(passage, start, end, lab)]
                 cols["file"].append(f.file)
                 cols["passage"].append(i)
                 cols["span"].append((start, end))
@@ -108,7 +108,9 @@ def sentence_table(files: list[AnalysedFile], labels: list[SentenceLabel],
         np.array(cols["consideration"], dtype=object), np.array(cols["polarity"], dtype=object))
 
 
-def _overlaps(passage, start: int, end: int, lab: SentenceLabel) -> bool:
+def covers(passage, start: int, end: int, lab: SentenceLabel) -> bool:
+    """Does the label cover the sentence ``passage.text[start:end]`` (at least half of the
+    shorter of the two, on the same page)?"""
     for page, s, e in passage.page_spans(start, end):
         if page == lab.page:
             common = min(e, lab.end) - max(s, lab.start)
