@@ -109,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     decide = sub.add_parser("decide", help="record a reviewer's decision on a candidate")
     _add_db(decide)
-    decide.add_argument("candidate_id")
+    decide.add_argument("candidate_id", help="the candidate_id column of `msi-evidence export`, "
+                                             "or the id shown on a review card")
     decide.add_argument("decision", choices=["accept", "reject"])
     decide.add_argument("--note", help="free-text note stored with the decision")
     decide.add_argument("--reviewer", default=None, help="reviewer name (default: your user name)")
@@ -138,7 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--session-max-hours", type=float, default=12, metavar="H",
                         help="sign a reviewer out this long after signing in (default: 12)")
 
-    agreement = sub.add_parser("agreement", help="inter-reviewer agreement per reference point")
+    agreement = sub.add_parser(
+        "agreement", help="inter-reviewer agreement per reference point",
+        description="Cohen's kappa and observed agreement between reviewers who decided the same "
+                    "candidates, overall and per reference point (decisions of the review "
+                    "workspace and of `msi-evidence decide`).")
     _add_db(agreement)
 
     reviewer = sub.add_parser("reviewer", help="reviewer credentials for the review workspace")

@@ -414,3 +414,11 @@ def test_todo_queue_continues_below_the_card_and_wraps_around(reviewer, candidat
             al.decide(cid, "skip")
     assert al.get("/api/next").json()["candidate_id"] is None
     assert "Nothing left in this queue" in al.get("/card/next").text
+
+
+def test_favicon_is_served_without_signing_in(app):
+    from fastapi.testclient import TestClient
+
+    r = TestClient(app, base_url="http://testserver").get("/favicon.ico")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    assert r.text.startswith("<svg")
