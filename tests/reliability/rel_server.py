@@ -32,13 +32,14 @@ class ReviewServer:
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, wait_s: float = 90) -> ReviewServer:
+    def start(self, attempts: int = 900) -> ReviewServer:
+        """Start the server and poll /login until it answers (``attempts`` polls, each waiting
+        up to 2 s for an answer, 0.1 s apart; bounded by count, not by the clock)."""
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [str(MSI_EVIDENCE), "review", "--db", str(self.db), "--port", str(self.port),
                  *self.extra], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:
+        for _ in range(attempts):
             if self.proc.poll() is not None:
                 raise RuntimeError(f"review server exited {self.proc.returncode}: "
                                    f"{self.log.read_text(errors='replace')}")
@@ -48,7 +49,7 @@ class ReviewServer:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"review server did not answer within {wait_s} s")
+        raise RuntimeError(f"review server did not answer after {attempts} polls")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handlers, no flush, exactly like a crash or the OOM killer."""
