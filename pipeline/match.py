@@ -30,13 +30,13 @@ import numpy as np
 from pipeline.embed import Encoder
 from pipeline.framework import Framework
 from pipeline.learn import load_learned
-from pipeline.learn.features import dense_names
+from pipeline.learn.features import dense_names, passage_sentences
 from pipeline.learn.model import EvidenceModel
 from pipeline.records import Candidate, Passage
 from pipeline.scoring import polarity as polarity_mod
 from pipeline.scoring.combine import DEFAULT_CALIBRATION, calibrated, contributions
 from pipeline.scoring.features import FEATURES
-from pipeline.scoring.nonevidence import nonevidence_kind, nonevidence_share, nonevidence_spans
+from pipeline.scoring.nonevidence import nonevidence_share
 from pipeline.scoring.rules import RuleHit, rule_matcher_for, saturate, total_by_owner
 
 TEXT_KINDS = ("consideration", "named consideration", "description", "meets example",
@@ -195,17 +195,14 @@ def score_passage(passage: Passage, passage_vector: np.ndarray, sentence_vectors
                   sentence_spans: list[tuple[int, int]], framework: Framework,
                   index: EvidenceIndex) -> PassageScores | None:
     """Component scores of a passage, or None when it holds no evidence-bearing sentence."""
-    flagged = nonevidence_spans(passage.text, tuple(sentence_spans))
-    if not sentence_spans:  # a one-sentence passage: the passage is its sentence
-        sentence_spans = [(0, len(passage.text))]
-        sentence_vectors = passage_vector[None, :]
-        if nonevidence_kind(passage.text):
-            flagged = {(0, len(passage.text)): nonevidence_kind(passage.text) or ""}
-    keep = [k for k, span in enumerate(sentence_spans) if span not in flagged]
+    sentences = passage_sentences(passage, passage_vector, sentence_vectors, sentence_spans)
+    flagged = {span: kind for span, kind in zip(sentences.spans, sentences.nonevidence,
+                                                strict=True) if kind}
+    keep = [k for k, kind in enumerate(sentences.nonevidence) if not kind]
     if not keep:
         return None
-    spans = tuple(sentence_spans[k] for k in keep)
-    vecs = sentence_vectors[keep]
+    spans = tuple(sentences.spans[k] for k in keep)
+    vecs = sentences.vectors[keep]
     text_sims = vecs @ index.vectors.T
     sentence_sims = index.per_consideration_max(text_sims)
     passage_sims = index.per_consideration_max((passage_vector @ index.vectors.T)[None, :])[0]
@@ -351,14 +348,22 @@ def within_budget(chosen: list[_Choice], passages: list[Passage],
     if budget_per_1000_words is None:
         return chosen
     words = sum(p.n_words for p in passages)
-    allowed = math.ceil(budget_per_1000_words * words / 1000)
+    return keep_within(chosen, passages, math.ceil(budget_per_1000_words * words / 1000),
+                       lambda choice: choice.score)
+
+
+def keep_within(items: list, passages: list[Passage], allowed: int, score,
+                at_least_one: bool = False) -> list:
+    """The best items by ``score`` (each has ``passage`` and ``rp``, and costs one candidate
+    per MSI of its passage) that fit ``allowed`` candidates, in document order; with
+    ``at_least_one`` the best item is kept even when it alone costs more."""
     used, kept = 0, []
-    for choice in sorted(chosen, key=lambda ch: (-ch.score, ch.passage, ch.rp)):
-        cost = len(passages[choice.passage].msis)
-        if used + cost <= allowed:
+    for item in sorted(items, key=lambda it: (-score(it), it.passage, it.rp)):
+        cost = len(passages[item.passage].msis)
+        if used + cost <= allowed or (at_least_one and not kept):
             used += cost
-            kept.append(choice)
-    return sorted(kept, key=lambda ch: (ch.passage, -ch.score, ch.rp))
+            kept.append(item)
+    return sorted(kept, key=lambda it: (it.passage, -score(it), it.rp))
 
 
 def _candidates(passage: Passage, choice: _Choice, framework: Framework,

@@ -50,9 +50,7 @@ def candidates_of(files: list[AnalysedFile], framework: Framework, index,
 
 def result(name: str, split: str, candidates: list[EvalCandidate], files: list[AnalysedFile],
            gold: list[GoldRow]) -> SystemResult:
-    passages = eval_passages(files)
-    gold = [g for g in gold if g.file in {f.file for f in files}]
-    report = evaluate(candidates, passages, _with_all_files(gold, files), draws=0)
+    report = evaluate(candidates, eval_passages(files), _with_all_files(gold, files), draws=0)
     m = report.overall[ALL]
     msi_right = round(m.matched_msi / m.matched, 4) if m.matched else None
     return SystemResult(name, split, m, msi_right,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -118,15 +119,21 @@ class EvidenceModel:
         return strip(self.encoder) == strip(encoder_name) and dim == self.embedding_dim
 
     # ----- representation -------------------------------------------------------------------
+    @cached_property
     def _vectorizer(self):
+        """Built once per model: sklearn validates the whole vocabulary on construction."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         vec = TfidfVectorizer(**tfidf_params(self.settings), vocabulary=self.vocabulary)
         vec.idf_ = self.idf
         return vec
 
+    @cached_property
+    def _terms(self) -> dict[int, str]:
+        return {i: t for t, i in self.vocabulary.items()}
+
     def design(self, inputs: SentenceInputs) -> sparse.csr_matrix:
-        words = self._vectorizer().transform(inputs.texts)
+        words = self._vectorizer.transform(inputs.texts)
         dense = (inputs.dense - self.dense_mean) / self.dense_scale
         blocks = [words, sparse.csr_matrix(self.settings.embedding_weight * inputs.vectors),
                   sparse.csr_matrix(self.settings.dense_weight * dense)]
@@ -158,10 +165,9 @@ class EvidenceModel:
 
     def word_contributions(self, text: str, head: str, row: int, top: int = 4) -> list[str]:
         """The n-grams of ``text`` that push ``head``'s class ``row`` up the most."""
-        words = self._vectorizer().transform([text])
+        words = self._vectorizer.transform([text])
         coef = self.coefs[head][0][row][: len(self.vocabulary)]
-        terms = {i: t for t, i in self.vocabulary.items()}
-        pushed = [(float(words[0, j] * coef[j]), terms[j]) for j in words.indices]
+        pushed = [(float(words[0, j] * coef[j]), self._terms[j]) for j in words.indices]
         return [t for v, t in sorted(pushed, reverse=True)[:top] if v > 0]
 
     # ----- files ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from pipeline.learn.features import (
     passage_sentences,
 )
 from pipeline.learn.model import POLARITY_LABELS, EvidenceModel, Predictions, SentenceInputs
+from pipeline.match import ALTERNATIVES, candidate_id, keep_within
 from pipeline.records import Candidate, Passage
 
 
@@ -112,14 +113,8 @@ def within_ceiling(found: list[Proposal], passages: list[Passage],
     if per_1000_words is None:
         return found
     words = sum(p.n_words for p in passages)
-    allowed = max(1, math.floor(per_1000_words * words / 1000))
-    used, kept = 0, []
-    for prop in sorted(found, key=lambda p: (-p.probability, p.passage, p.rp)):
-        cost = len(passages[prop.passage].msis)
-        if used + cost <= allowed or not kept:
-            used += cost
-            kept.append(prop)
-    return sorted(kept, key=lambda p: (p.passage, -p.probability, p.rp))
+    return keep_within(found, passages, max(1, math.floor(per_1000_words * words / 1000)),
+                       lambda prop: prop.probability, at_least_one=True)
 
 
 def learned_candidates(passages: list[Passage], vectors: np.ndarray,
@@ -140,8 +135,6 @@ def learned_candidates(passages: list[Passage], vectors: np.ndarray,
 
 def _candidates(passage: Passage, sp: ScoredPassage, prop: Proposal, proposed: set[int],
                 framework: Framework, index, model: EvidenceModel) -> list[Candidate]:
-    from pipeline.match import ALTERNATIVES, candidate_id
-
     start, end = sp.sentences.spans[prop.sentence]
     first_len = passage.char_end - passage.char_start  # quotes stop at a page break
     if start >= first_len:

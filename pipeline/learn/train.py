@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.framework import with_model_dir
 from pipeline.learn import DEFAULT_CORPUS, LABELS_DIR
 from pipeline.learn.crossval import (
     SystemResult,
@@ -60,8 +62,7 @@ def run_training(options: TrainOptions, framework, registry, encoder, echo=print
     gold = checked_gold(options.corpus, labels)
     echo(f"{len(documents)} labelled documents, {len(labels)} evidence rows; analysing ...")
     files = analyse_labelled(options.corpus, documents, registry, encoder)
-    base_framework = framework.model_copy(
-        update={"matching": framework.matching.model_copy(update={"model": None})})
+    base_framework = with_model_dir(framework, "none")
     index = EvidenceIndex.build(base_framework, encoder)
     table = sentence_table(files, labels, base_framework, index)
     split_of = {d.file: d.split for d in documents}
@@ -86,9 +87,7 @@ def run_training(options: TrainOptions, framework, registry, encoder, echo=print
                        cv_files, gold)
     model = fit_model(table.subset(cv_mask), fw, fit_args, options.settings, selection)
     heldout = candidates_of(heldout_files, base_framework, index, model)
-    open_model = fit_model(table.subset(cv_mask), fw, fit_args, options.settings,
-                           Selection(threshold=0.0, ceiling_per_1000_words=options.ceiling,
-                                     top_k=options.top_k))
+    open_model = dataclasses.replace(model, selection=dataclasses.replace(selection, threshold=0.0))
     heldout_pool = candidates_of(heldout_files, base_framework, index, open_model)
     learned_heldout = _full(result("learned model", "heldout", heldout, heldout_files, gold),
                             heldout_pool, heldout_files, gold)

@@ -56,7 +56,7 @@ def dev_corpus() -> Path:
 def tiny_model_dir(tmp_path_factory) -> Path:
     """A learned model fitted on the tiny corpus with the hashing encoder, saved to disk."""
     from pipeline.embed import make_encoder
-    from pipeline.framework import load_framework
+    from pipeline.framework import load_framework, with_model_dir
     from pipeline.learn.dataset import analyse_labelled, sentence_table
     from pipeline.learn.features import dense_names
     from pipeline.learn.fit import fit_model, framework_texts
@@ -76,9 +76,7 @@ def tiny_model_dir(tmp_path_factory) -> Path:
                  for q, rp, cons, pol in LABELS if q in text]
     labels, missing = labels_from_quotes(rows, corpus, {})
     assert not missing
-    framework = load_framework()
-    framework = framework.model_copy(update={"matching": framework.matching.model_copy(
-        update={"model": None})})
+    framework = with_model_dir(load_framework(), "none")
     encoder = make_encoder("hashing")
     docs = [LabelledDocument(n, "cv", "test") for n in names]
     files = analyse_labelled(corpus, docs, load_registry(), encoder)
