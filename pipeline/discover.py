@@ -2,7 +2,8 @@
 
 Folders are walked recursively. Symbolic links are followed only when they point inside the
 folder being walked, so a link to a system file is never read. Hidden entries, the manifest and
-a ``gold/`` folder of labels are not documents.
+a ``gold/`` folder of labels are not documents, and neither are SQLite files with their
+journals (a store or embedding cache kept beside the corpus).
 """
 
 from __future__ import annotations
@@ -14,6 +15,21 @@ from pathlib import Path
 from pipeline.manifest import MANIFEST_NAME
 
 NOT_DOCUMENTS_DIRS = {"gold", "__pycache__"}
+SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """A SQLite database (by its header) or one of its write-ahead/journal side files."""
+    if path.name.endswith(SQLITE_SIDE_FILES):
+        base = path.with_name(path.name.rsplit("-", 1)[0])
+        if base.suffix in (".sqlite", ".sqlite3", ".db") or is_sqlite_file(base):
+            return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -55,7 +71,8 @@ def discover(paths: list[str]) -> tuple[list[str], list[Skipped]]:
                         continue
                     files.append(str(target))
                 elif full.is_file():
-                    files.append(str(full))
+                    if not is_sqlite_file(full):
+                        files.append(str(full))
                 else:
                     skipped.append(Skipped(str(full), "not a regular file"))
     return list(dict.fromkeys(files)), skipped

@@ -38,6 +38,7 @@ from pipeline.scoring.combine import DEFAULT_CALIBRATION, calibrated, contributi
 from pipeline.scoring.features import FEATURES
 from pipeline.scoring.nonevidence import nonevidence_share
 from pipeline.scoring.rules import RuleHit, rule_matcher_for, saturate, total_by_owner
+from pipeline.vector_cache import cached_arrays, texts_digest
 
 TEXT_KINDS = ("consideration", "named consideration", "description", "meets example",
               "fails example")
@@ -92,9 +93,20 @@ class EvidenceIndex:
                     texts.append(text)
                     kinds.append(kind)
                     owner.append(index)
-        vectors = encoder.encode(texts + def_texts)
         labels = np.concatenate([np.asarray(cons_rp, dtype=int)[np.asarray(owner, dtype=int)],
                                  np.asarray(def_owner, dtype=int)])
+        groups = len(framework.reference_points)
+
+        def embed_and_fit() -> dict[str, np.ndarray]:
+            vectors = np.asarray(encoder.encode(texts + def_texts), dtype=np.float32)
+            fitted = fit_rp_classifier(vectors, labels, groups)
+            return {"vectors": vectors} | (
+                {"coef": fitted[0], "intercept": fitted[1]} if fitted else {})
+
+        key = texts_digest(encoder.name, [*texts, *def_texts, *map(str, labels)])
+        cached = cached_arrays(key, embed_and_fit)
+        vectors = cached["vectors"]
+        rp_classifier = (cached["coef"], cached["intercept"]) if "coef" in cached else None
         learned = load_learned(framework.matching.model)
         if learned is not None and not learned.reads(encoder.name, vectors.shape[1]):
             logging.getLogger(__name__).warning(
@@ -109,8 +121,7 @@ class EvidenceIndex:
                    vectors[:len(texts)], tuple(kinds),
                    tuple(rp.id for rp in framework.reference_points), np.asarray(cons_rp),
                    tuple(def_texts), np.asarray(def_owner, dtype=int), vectors[len(texts):],
-                   fit_rp_classifier(vectors, labels, len(framework.reference_points)),
-                   learned)
+                   rp_classifier, learned)
 
     def rp_probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """(rows × reference points) probabilities of the evidence-text classifier; uniform

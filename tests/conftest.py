@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Framework vectors are cached per user (pipeline.vector_cache); the suite keeps its own cache so
+# that it neither reads nor fills the cache of the person running it.
+os.environ.setdefault("MSI_EVIDENCE_CACHE", tempfile.mkdtemp(prefix="msi-evidence-test-cache-"))
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"

@@ -103,3 +103,19 @@ def test_timeout_is_a_status_and_retried_on_the_next_run(run_hashing, capsys, sa
     assert run_hashing(corpus, db) == 0
     assert "1 processed, 0 unchanged" in capsys.readouterr().out
     assert query(db, "SELECT DISTINCT status FROM documents") == [(DocStatus.OK.value,)]
+
+
+def test_a_store_kept_inside_the_corpus_is_not_an_input(sample_corpus, cli, capsys):
+    """The store, its journals and its embedding cache sit beside the reports: not documents."""
+    db = sample_corpus / "evidence.sqlite"
+    assert cli("run", sample_corpus, "--db", db, "--model", "hashing") == 0
+    (sample_corpus / "evidence.sqlite-wal").write_bytes(b"\x00" * 64)  # as a crash leaves it
+    capsys.readouterr()
+    assert cli("run", sample_corpus, "--db", db, "--model", "hashing") == 0
+    out = capsys.readouterr().out
+    assert "sqlite" not in out.lower().replace(str(db).lower(), "")
+    from pipeline.discover import discover
+
+    files, skipped = discover([str(sample_corpus)])
+    assert files and not any(".sqlite" in f for f in files)
+    assert not skipped
