@@ -20,6 +20,7 @@ from pipeline.executors import Executor
 from pipeline.executors.local import LocalExecutor
 from pipeline.ingest import sha256_file
 from pipeline.process import ProcessingContext
+from pipeline.progress import Progress
 from pipeline.records import DocStatus, DocumentResult
 from pipeline.store import Store
 
@@ -104,7 +105,7 @@ def run_corpus(paths: list[str], store: Store, context: ProcessingContext, *, wo
             continue
         jobs.append((path, doc_id))
 
-    bar = _progress(len(jobs), "documents", progress)
+    report = Progress(len(jobs), enabled=progress)
     hits_before, misses_before = _cache_counts(context)
     for result in executor.results(jobs, context):
         for stage, seconds in result.timings.items():
@@ -116,9 +117,8 @@ def run_corpus(paths: list[str], store: Store, context: ProcessingContext, *, wo
         summary.by_status[result.status.value] += 1
         if on_result:
             on_result(result)
-        bar.update(1)
-        bar.set_postfix_str(f"{len(result.passages)} passages")
-    bar.close()
+        report.finished(result)
+    report.close()
     hits, misses = _cache_counts(context)
     summary.cached_texts, summary.embedded_texts = hits - hits_before, misses - misses_before
     for path, doc_id in duplicates:
@@ -134,13 +134,6 @@ def run_corpus(paths: list[str], store: Store, context: ProcessingContext, *, wo
 def _cache_counts(context: ProcessingContext) -> tuple[int, int]:
     encoder = context.encoder
     return getattr(encoder, "hits", 0), getattr(encoder, "misses", 0)
-
-
-def _progress(total: int, unit: str, enabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit=unit, disable=None if enabled else True, dynamic_ncols=True,
-                desc="processing")
 
 
 def _fill_from_store(summary: RunSummary, store: Store, doc_ids: list[str]) -> None:

@@ -119,3 +119,28 @@ def test_a_store_kept_inside_the_corpus_is_not_an_input(sample_corpus, cli, caps
     files, skipped = discover([str(sample_corpus)])
     assert files and not any(".sqlite" in f for f in files)
     assert not skipped
+
+
+def test_output_that_is_not_a_terminal_gets_a_line_per_document(sample_corpus, tmp_path, cli,
+                                                                  capsys, query):
+    (sample_corpus / "broken.pdf").write_bytes(b"%PDF-1.4\nnot really a pdf")
+    db = tmp_path / "e.sqlite"
+    cli("run", sample_corpus, "--db", db, "--model", "hashing")
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("[")]
+    names = sorted(Path(p).name for (p,) in query(db, "SELECT path FROM document_paths"))
+    assert len(lines) == len(names)
+    assert [int(x[1:].split("/")[0]) for x in lines] == list(range(1, len(names) + 1))
+    assert all(f"/{len(names)}]" in x for x in lines)
+    broken = next(x for x in lines if "broken.pdf" in x)
+    assert "parse_error" in broken and "0 pages" in broken
+    text = "iom_crest_final_evaluation_brief.txt"
+    ok = next(x for x in lines if text in x)
+    count = query(db, "SELECT COUNT(*) FROM candidates c JOIN document_paths dp USING (doc_id)"
+                      f" WHERE dp.path LIKE '%{text}' AND c.stale = 0")[0][0]
+    assert " ok " in ok and f" {count} candidate" in ok and count > 0
+
+
+def test_no_progress_prints_nothing_per_document(sample_corpus, tmp_path, cli, capsys):
+    assert cli("run", sample_corpus, "--db", tmp_path / "e.sqlite", "--model", "hashing",
+               "--no-progress") == 0
+    assert not [x for x in capsys.readouterr().err.splitlines() if x.startswith("[")]
