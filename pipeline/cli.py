@@ -118,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     decide.add_argument("--registry", help="MSI registry YAML that --msi is checked against "
                                            "(default: evidence_rules/msi_registry.yaml)")
     decide.add_argument("--consideration", help="correct the consideration id")
+    decide.add_argument("--framework", help="framework YAML that --consideration is checked "
+                                            "against (default: evidence_rules/framework.yaml)")
     decide.add_argument("--polarity", choices=["supports", "undermines", "neutral"],
                         help="correct the polarity")
 
@@ -308,16 +310,29 @@ def cmd_report(args) -> int:
 
 
 def cmd_decide(args) -> int:
-    if args.msi:
-        from pipeline.registry import load_registry
+    from pipeline.errors import MsiEvidenceError, UnknownCandidateError
+    from pipeline.review.decisions import decide
+    from pipeline.review.vocabulary import Vocabulary
 
-        load_registry(args.registry).check_msi(args.msi)
+    vocabulary = Vocabulary.load(args.framework, args.registry)
+    if args.msi:
+        vocabulary.registry.check_msi(args.msi)
     with _open_store(args) as store:
         reviewer = args.reviewer or os.environ.get("MSI_REVIEWER") or getpass.getuser()
-        decision_id = store.add_decision(args.candidate_id, args.decision, reviewer, args.note,
-                                         msi=args.msi, consideration_id=args.consideration,
-                                         polarity=args.polarity)
-    print(f"Recorded decision {decision_id}: {args.decision} {args.candidate_id} by {reviewer}")
+        try:
+            outcome = decide(store, args.candidate_id, args.decision, reviewer,
+                             expected_version=None, note=args.note, msi=args.msi,
+                             consideration_id=args.consideration, polarity=args.polarity,
+                             vocabulary=vocabulary)
+        except ValueError as exc:
+            raise MsiEvidenceError(f"{exc}; nothing was recorded") from exc
+        except UnknownCandidateError as exc:
+            raise UnknownCandidateError(
+                f"no candidate {args.candidate_id!r} in {args.db}; list ids with "
+                f"`msi-evidence export --db {args.db} --out FILE.csv`") from exc
+    twins = f" (and on its {outcome.twins} twin(s), the same quote elsewhere)" if outcome.twins else ""
+    print(f"Recorded decision {outcome.decision_id}: {args.decision} {args.candidate_id} by "
+          f"{reviewer}{twins}")
     return EXIT_OK
 
 

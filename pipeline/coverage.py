@@ -87,7 +87,10 @@ def coverage_frame(evidence: pd.DataFrame, framework: Framework, by: str = "refe
 
 
 def _assign_units(evidence: pd.DataFrame, framework: Framework) -> pd.DataFrame:
-    """Put each row under the reference point of its (possibly corrected) consideration."""
+    """Put each row under the reference point of its (possibly corrected) consideration. A
+    twin (the same quote from another copy, ``pipeline.twins``) counts once, on its lead."""
+    if "twin_of" in evidence:
+        evidence = evidence[evidence["twin_of"].isna() | (evidence["twin_of"] == "")]
     ev = evidence[["msi", "reference_point_id", "reference_point", "consideration_id",
                    "consideration", "polarity", "status", "stale", "framework_id"]].copy()
     rp_of = {c.id: rp.id for rp, c in framework.considerations}

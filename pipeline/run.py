@@ -23,6 +23,7 @@ from pipeline.process import ProcessingContext
 from pipeline.progress import Progress
 from pipeline.records import DocStatus, DocumentResult
 from pipeline.store import Store
+from pipeline.store.twins import mark_twins
 
 # Statuses worth another try on a re-run even when the bytes did not change.
 RETRY_STATUSES = {DocStatus.TIMEOUT, DocStatus.RESOURCE_LIMIT, DocStatus.CRASHED}
@@ -49,6 +50,8 @@ class RunSummary:
     embedded_texts: int = 0
     cached_texts: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)  # summed over documents
+    twin_groups: int = 0  # cards that stand for several candidates with the same quote
+    twins_merged: int = 0  # candidates shown on another candidate's card (pipeline.twins)
 
     @property
     def all_ok(self) -> bool:
@@ -125,6 +128,8 @@ def run_corpus(paths: list[str], store: Store, context: ProcessingContext, *, wo
         if store.document_state(doc_id):
             store.record_path(path, doc_id, run_id)
     summary.duplicate_paths = len(duplicates)
+    twins = mark_twins(store)
+    summary.twin_groups, summary.twins_merged = twins.groups, twins.merged
     _fill_from_store(summary, store, doc_ids)
     summary.wall_s = round(time.perf_counter() - started, 2)
     store.finish_run(run_id, "ok" if summary.all_ok else "with_failures", summary.as_dict())

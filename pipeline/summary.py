@@ -14,6 +14,10 @@ def format_summary(s: RunSummary, db: str) -> str:
     lines.append(f"Pages: {s.pages}   words: {s.words}   passages: {s.passages}   "
                  f"embedded texts: {s.embedded_texts} (cache hits: {s.cached_texts})")
     lines.append(f"Candidates: {s.candidates}")
+    if s.twins_merged:
+        lines.append(f"  twins merged: {s.twins_merged} candidate(s) repeat the quote of another "
+                     f"(same text in another file or copy); review shows {s.candidates - s.twins_merged}"
+                     f" cards, {s.twin_groups} of them listing several sources")
     if s.candidates_by_reference_point:
         lines.append("  by reference point:")
         lines += [f"    {name:<40} {n}" for name, n in s.candidates_by_reference_point.items()]

@@ -13,6 +13,11 @@ import pytest
 # that it neither reads nor fills the cache of the person running it.
 os.environ.setdefault("MSI_EVIDENCE_CACHE", tempfile.mkdtemp(prefix="msi-evidence-test-cache-"))
 
+# SQL condition on ``candidates``: a candidate without twins (pipeline.twins), so that a decision
+# on it is one row; the sample corpus holds each report twice (.txt and .pdf).
+WITHOUT_TWINS = ("twin_of IS NULL AND candidate_id NOT IN"
+                 " (SELECT twin_of FROM candidates WHERE twin_of IS NOT NULL)")
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 SEEDS = REPO.parent / "shared" / "seeds"

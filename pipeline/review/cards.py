@@ -49,6 +49,9 @@ class Card:
     counting: dict | None  # the decision that counts now (current_decisions)
     reference_point: object | None  # framework ReferencePoint
     other_reviewers: list[dict] = field(default_factory=list)
+    # Every source of this quote when the card stands for twins (pipeline.twins): this
+    # candidate first, then each twin, as dicts with candidate_id, file_name, title, page_no.
+    sources: list[dict] = field(default_factory=list)
 
     @property
     def alternatives(self) -> list[dict]:
@@ -68,6 +71,23 @@ def history(store: Store, candidate_id: str) -> list[dict]:
         (candidate_id,),
     ).fetchall()
     return [dict(r) for r in rows]
+
+
+def twin_sources(store: Store, candidate_id: str) -> list[dict]:
+    """The candidate and its twins with where each was found; empty when it has no twins."""
+    rows = store.conn.execute(
+        "SELECT c.candidate_id, c.doc_id, d.title, p.page_no,"
+        " (SELECT dp.path FROM document_paths dp WHERE dp.doc_id = c.doc_id"
+        "  ORDER BY dp.last_seen_run DESC, dp.path LIMIT 1) AS path"
+        " FROM candidates c JOIN documents d ON d.doc_id = c.doc_id"
+        " JOIN passages p ON p.passage_id = c.passage_id"
+        " WHERE c.candidate_id = ? OR (c.twin_of = ? AND c.stale = 0)"
+        " ORDER BY c.candidate_id <> ?, path, p.page_no",
+        (candidate_id, candidate_id, candidate_id),
+    ).fetchall()
+    if len(rows) < 2:
+        return []
+    return [dict(r) | {"file_name": Path(r["path"] or "").name} for r in rows]
 
 
 def load_card(store: Store, vocabulary: Vocabulary, candidate_id: str, reviewer: str) -> Card:
@@ -134,4 +154,5 @@ def load_card(store: Store, vocabulary: Vocabulary, candidate_id: str, reviewer:
         counting=dict(counting) if counting else None,
         reference_point=vocabulary.reference_points.get(c["reference_point_id"]),
         other_reviewers=[dict(r) for r in others],
+        sources=twin_sources(store, candidate_id),
     )

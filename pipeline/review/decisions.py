@@ -5,6 +5,9 @@ The version of a candidate is the id of its latest decision row (0 when it has n
 landed meanwhile the write is refused with ``Conflict`` (HTTP 409) and nothing is stored. A
 retried request with the same idempotency key returns the first decision instead of adding one.
 Every row records who decided, when, and which of the reviewer's decisions it replaced.
+
+A decision on a card decides its twins too (``pipeline.twins``): one row per twin, pointing at
+the decision it mirrors; undoing the decision undoes those rows with it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from pipeline.errors import MsiEvidenceError, UnknownCandidateError
 from pipeline.review.vocabulary import Vocabulary
 from pipeline.store import Store
-from pipeline.store.store import utc_now
+from pipeline.store.twins import insert_decision
 
 RATINGS = ("accept", "reject", "skip")
 
@@ -41,6 +44,7 @@ class Outcome:
     version: int  # the candidate's version after this write
     duplicate: bool = False  # True when an idempotency key matched an earlier request
     undone_decision_id: int | None = None
+    twins: int = 0  # twins of the candidate that the decision was recorded on too
 
 
 def version_of(store: Store, candidate_id: str) -> int:
@@ -80,38 +84,6 @@ def _replay(conn: sqlite3.Connection, key: str | None, reviewer: str) -> Outcome
         duplicate=True,
         undone_decision_id=undone,
     )
-
-
-def _insert(
-    conn: sqlite3.Connection,
-    candidate_id: str,
-    decision: str,
-    reviewer: str,
-    note: str | None,
-    replaces: int | None,
-    msi: str | None,
-    consideration_id: str | None,
-    polarity: str | None,
-    key: str | None,
-) -> int:
-    cur = conn.execute(
-        "INSERT INTO decisions (candidate_id, decision, reviewer, note, decided_at,"
-        " replaces_decision_id, msi, consideration_id, polarity, idempotency_key)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            candidate_id,
-            decision,
-            reviewer,
-            note or None,
-            utc_now(),
-            replaces,
-            msi or None,
-            consideration_id or None,
-            polarity or None,
-            key or None,
-        ),
-    )
-    return int(cur.lastrowid)
 
 
 def decide(
@@ -163,43 +135,48 @@ def decide(
                 candidate_id=candidate_id,
                 version=current,
             )
-        if decision != "accept":  # corrections only make sense for accepted evidence
-            msi = consideration_id = polarity = None
-        msi = msi if msi and msi != cand["msi"] else None
-        consideration_id = (
-            consideration_id
-            if consideration_id and consideration_id != cand["consideration_id"]
-            else None
-        )
-        polarity = polarity if polarity and polarity != cand["polarity"] else None
-        if vocabulary is not None:
+        if vocabulary is not None:  # checked before anything is dropped: a typo is an error
             vocabulary.check_correction(
                 msi=msi, consideration_id=consideration_id, polarity=polarity
             )
-        mine = conn.execute(
-            "SELECT decision_id FROM reviewer_state WHERE candidate_id = ? AND reviewer = ?",
-            (candidate_id, reviewer),
-        ).fetchone()
-        decision_id = _insert(
-            conn,
-            candidate_id,
-            decision,
-            reviewer,
-            note,
-            int(mine[0]) if mine else None,
-            msi,
-            consideration_id,
-            polarity,
-            idempotency_key,
-        )
-        return Outcome(decision_id, candidate_id, decision, decision_id)
+        if decision == "skip":  # a skip says nothing about the evidence
+            msi = consideration_id = polarity = None
+        decision_id = _record(conn, cand, candidate_id, decision, reviewer, note, msi,
+                              consideration_id, polarity, idempotency_key)
+        twins = conn.execute(
+            "SELECT candidate_id, msi, consideration_id, polarity FROM candidates"
+            " WHERE twin_of = ? AND stale = 0 ORDER BY candidate_id", (candidate_id,)
+        ).fetchall()
+        for twin in twins:
+            _record(conn, twin, twin["candidate_id"], decision, reviewer, note, msi,
+                    consideration_id, polarity, None, twin_of_decision=decision_id)
+        return Outcome(decision_id, candidate_id, decision, decision_id, twins=len(twins))
+
+
+def _record(conn: sqlite3.Connection, proposal, candidate_id: str, decision: str, reviewer: str,
+            note: str | None, msi: str | None, consideration_id: str | None,
+            polarity: str | None, key: str | None, *, twin_of_decision: int | None = None) -> int:
+    """Insert the reviewer's decision on one candidate, keeping only the corrections that
+    differ from the machine's ``proposal`` and linking the reviewer's previous decision."""
+    mine = conn.execute(
+        "SELECT decision_id FROM reviewer_state WHERE candidate_id = ? AND reviewer = ?",
+        (candidate_id, reviewer),
+    ).fetchone()
+    return insert_decision(
+        conn, candidate_id, decision, reviewer, note, int(mine[0]) if mine else None,
+        msi if msi != proposal["msi"] else None,
+        consideration_id if consideration_id != proposal["consideration_id"] else None,
+        polarity if polarity != proposal["polarity"] else None,
+        key, twin_of_decision=twin_of_decision)
 
 
 def last_undoable(store: Store, reviewer: str):
-    """The reviewer's latest accept/reject/skip that no undo has cancelled, or None."""
+    """The reviewer's latest accept/reject/skip that no undo has cancelled, or None. Copies on
+    twins are not undone on their own but with the decision they mirror."""
     return store.conn.execute(
         "SELECT d.decision_id, d.candidate_id, d.decision FROM decisions d"
-        " WHERE d.reviewer = ? AND d.decision <> 'undo' AND NOT EXISTS (SELECT 1 FROM decisions u"
+        " WHERE d.reviewer = ? AND d.decision <> 'undo' AND d.twin_of_decision IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM decisions u"
         "  WHERE u.decision = 'undo' AND u.replaces_decision_id = d.decision_id)"
         " ORDER BY d.decision_id DESC LIMIT 1",
         (reviewer,),
@@ -232,18 +209,17 @@ def undo_last(
                 candidate_id=target["candidate_id"],
                 version=version_of(store, target["candidate_id"]),
             )
-        decision_id = _insert(
-            conn,
-            target["candidate_id"],
-            "undo",
-            reviewer,
-            None,
-            int(target["decision_id"]),
-            None,
-            None,
-            None,
-            idempotency_key,
-        )
+        decision_id = insert_decision(conn, target["candidate_id"], "undo", reviewer, None,
+                                      int(target["decision_id"]), None, None, None,
+                                      idempotency_key)
+        for copy in conn.execute(
+            "SELECT d.decision_id, d.candidate_id FROM decisions d WHERE d.twin_of_decision = ?"
+            " AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.decision = 'undo'"
+            " AND u.replaces_decision_id = d.decision_id)", (int(target["decision_id"]),)
+        ).fetchall():
+            insert_decision(conn, copy["candidate_id"], "undo", reviewer, None,
+                            int(copy["decision_id"]), None, None, None, None,
+                            twin_of_decision=decision_id)
         return Outcome(
             decision_id,
             target["candidate_id"],

@@ -53,7 +53,7 @@ class Filters:
 
 
 def _where(filters: Filters, reviewer: str) -> tuple[str, list]:
-    clauses = ["c.stale = ?"]
+    clauses = ["c.stale = ?", "c.twin_of IS NULL"]  # a twin is decided on its lead's card
     args: list = [1 if filters.status == "stale" else 0]
     if filters.msi:
         clauses.append("c.msi = ?")

@@ -3,6 +3,7 @@ polarities. Loaded once when the server starts."""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -43,10 +44,17 @@ class Vocabulary:
     ) -> None:
         """Raise ValueError naming the field when a correction is not in the vocabulary."""
         if msi and msi not in self.msi_ids:
-            raise ValueError(f"unknown MSI {msi!r}: choose one of the registry's ids or {GENERAL}")
+            raise ValueError(f"unknown MSI {msi!r}{_did_you_mean(msi, self.msi_ids)}: choose one "
+                             f"of the registry's ids or {GENERAL}")
         if consideration_id and consideration_id not in self.framework.by_consideration_id:
             raise ValueError(
                 f"unknown consideration {consideration_id!r} for framework {self.framework.id}"
+                f"{_did_you_mean(consideration_id, list(self.framework.by_consideration_id))}"
             )
         if polarity and polarity not in POLARITIES:
             raise ValueError(f"polarity must be one of {', '.join(POLARITIES)}")
+
+
+def _did_you_mean(given: str, known) -> str:
+    close = difflib.get_close_matches(given, list(known), n=3, cutoff=0.6)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""

@@ -202,6 +202,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX review_sessions_expiry ON review_sessions(expires_at);
     CREATE INDEX review_sessions_reviewer ON review_sessions(reviewer);
     """,
+    # Twins (pipeline/twins.py): a candidate whose quote repeats another's (same MSI and
+    # reference point) points at the group's lead, the one card reviewers see. A decision on
+    # the lead is recorded for each twin too; those copies name the decision they mirror.
+    """
+    ALTER TABLE candidates ADD COLUMN twin_of TEXT;
+    CREATE INDEX candidates_twins ON candidates(twin_of) WHERE twin_of IS NOT NULL;
+    ALTER TABLE decisions ADD COLUMN twin_of_decision INTEGER REFERENCES decisions(decision_id);
+    CREATE INDEX decisions_twin_of ON decisions(twin_of_decision) WHERE twin_of_decision IS NOT NULL;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.records import DocStatus
+from tests.conftest import WITHOUT_TWINS
 
 
 def _candidates(query, db) -> list[tuple]:
@@ -67,8 +68,9 @@ def test_decision_survives_rerun_and_framework_change(run_hashing, cli, capsys, 
                                                       tmp_path, query, write_yaml,
                                                       packaged_framework_data):
     sample_corpus, db = processed_copy
-    (decided, consideration), = query(
-        db, "SELECT candidate_id, consideration_id FROM candidates ORDER BY score DESC LIMIT 1")
+    (decided, consideration), = query(  # one without twins: its decision is a single row
+        db, f"SELECT candidate_id, consideration_id FROM candidates WHERE {WITHOUT_TWINS}"
+            " ORDER BY score DESC LIMIT 1")
     first_ids = query(db, "SELECT candidate_id FROM candidates ORDER BY 1")
     first_passages = query(db, "SELECT passage_id FROM passages ORDER BY 1")
     _decide(cli, db, decided)

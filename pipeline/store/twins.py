@@ -1,0 +1,70 @@
+"""Twins in the store: which live candidates repeat each other, and their decisions.
+
+The grouping itself is ``pipeline.twins``; this module reads the candidates it needs, writes
+each twin's lead (``candidates.twin_of``) and records a lead's decisions for twins that joined
+the group after the reviewer decided (a decision covers every copy of the text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.store.store import Store, utc_now
+from pipeline.twins import TwinCandidate, twin_groups
+
+
+@dataclass(frozen=True)
+class TwinReport:
+    groups: int  # cards that stand for more than one candidate
+    merged: int  # candidates shown on another candidate's card
+    documents: int  # documents with at least one merged candidate
+
+
+def mark_twins(store: Store) -> TwinReport:
+    """Recompute the twin groups of all live candidates and bring decisions in line."""
+    conn = store.conn
+    rows = conn.execute(
+        "SELECT c.candidate_id, c.msi, c.reference_point_id, c.quote, c.score,"
+        " EXISTS (SELECT 1 FROM reviewer_state s WHERE s.candidate_id = c.candidate_id) AS decided"
+        " FROM candidates c WHERE c.stale = 0").fetchall()
+    lead_of = twin_groups(TwinCandidate(r[0], r[1], r[2], r[3], float(r[4]), bool(r[5]))
+                          for r in rows)
+    with store.write() as conn:
+        conn.execute("UPDATE candidates SET twin_of = NULL WHERE twin_of IS NOT NULL")
+        conn.executemany("UPDATE candidates SET twin_of = ? WHERE candidate_id = ?",
+                         [(lead, cid) for cid, lead in lead_of.items() if cid != lead])
+        _copy_lead_decisions(conn)
+    documents = conn.execute(
+        "SELECT COUNT(DISTINCT doc_id) FROM candidates WHERE twin_of IS NOT NULL").fetchone()[0]
+    leads = {lead for cid, lead in lead_of.items() if cid != lead}
+    return TwinReport(len(leads), sum(1 for cid, lead in lead_of.items() if cid != lead),
+                      int(documents))
+
+
+def _copy_lead_decisions(conn) -> None:
+    """Each reviewer's effective decision on a lead, recorded on its twins that have none."""
+    missing = conn.execute(
+        "SELECT t.candidate_id, d.decision_id, d.decision, d.reviewer, d.note, d.msi,"
+        " d.consideration_id, d.polarity FROM candidates t"
+        " JOIN reviewer_state s ON s.candidate_id = t.twin_of"
+        " JOIN decisions d ON d.decision_id = s.decision_id"
+        " WHERE t.twin_of IS NOT NULL AND t.stale = 0 AND NOT EXISTS ("
+        "  SELECT 1 FROM reviewer_state m WHERE m.candidate_id = t.candidate_id"
+        "  AND m.reviewer = s.reviewer)").fetchall()
+    for twin, lead_decision, decision, reviewer, note, msi, consideration_id, polarity in missing:
+        insert_decision(conn, twin, decision, reviewer, note, None, msi, consideration_id,
+                        polarity, None, twin_of_decision=lead_decision)
+
+
+def insert_decision(conn, candidate_id: str, decision: str, reviewer: str, note: str | None,
+                    replaces: int | None, msi: str | None, consideration_id: str | None,
+                    polarity: str | None, key: str | None, *,
+                    twin_of_decision: int | None = None) -> int:
+    """Append one decision row (inside the caller's write transaction); returns its id."""
+    cur = conn.execute(
+        "INSERT INTO decisions (candidate_id, decision, reviewer, note, decided_at,"
+        " replaces_decision_id, msi, consideration_id, polarity, idempotency_key,"
+        " twin_of_decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (candidate_id, decision, reviewer, note or None, utc_now(), replaces, msi or None,
+         consideration_id or None, polarity or None, key or None, twin_of_decision))
+    return int(cur.lastrowid)
