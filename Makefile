@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DB     ?= msi_evidence.sqlite
+PORT   ?= 8765
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
 .PHONY: run review train test install lint clean corpus-pdfs system-deps
@@ -26,7 +27,7 @@ run: install
 # The browser review workspace on the store `make run` made (http://127.0.0.1:8765).
 review: install
 	@test -f $(DB) || { echo "no store $(DB): run 'make run' first"; exit 1; }
-	$(BIN)/msi-evidence review --db $(DB)
+	$(BIN)/msi-evidence review --db $(DB) --port $(PORT)
 
 # Refit the learned evidence model from the labelled development corpus (../shared/corpus-dev).
 train: install

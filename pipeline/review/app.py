@@ -65,7 +65,7 @@ def plain(value) -> str:
     return str(value)
 
 
-def make_templates() -> Environment:
+def make_templates(vocabulary: Vocabulary | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -76,6 +76,11 @@ def make_templates() -> Environment:
     env.filters["pct"] = lambda v: "–" if v is None else f"{v:.1f}%"
     env.filters["plain"] = plain
     env.filters["kappa"] = lambda v: "–" if v is None else f"{v:.3f}"
+    # Names where reviewers read them (ids stay in filters, links and exports).
+    env.filters["msi_name"] = vocabulary.msi_name if vocabulary else str
+    env.filters["rp_name"] = (
+        (lambda rp_id: getattr(vocabulary.reference_points.get(rp_id), "name", rp_id))
+        if vocabulary else str)
     return env
 
 
@@ -112,7 +117,8 @@ def create_app(
         window_s=config.login_window_s,
         clock=clock,
     )
-    app.state.review = ReviewContext(config, store, vocabulary, sessions, make_templates(), limiter)
+    app.state.review = ReviewContext(config, store, vocabulary, sessions, make_templates(vocabulary),
+                                     limiter)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(routes_api.router)
     app.include_router(routes_html.router)

@@ -16,6 +16,8 @@ from pipeline.review.decisions import version_of
 from pipeline.review.vocabulary import Vocabulary
 from pipeline.store import Store
 
+BULLETS = frozenset("•◦▪▫‣⁃●○■□►▸➢➤✓✔")
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -24,9 +26,12 @@ class Segment:
 
 
 def split_segments(text: str, start: int, end: int, mark: str = "quote") -> list[Segment]:
-    """``text`` as up to three plain segments with ``text[start:end]`` marked."""
+    """``text`` as up to three plain segments with ``text[start:end]`` marked. A list bullet
+    or spaces at the start of the quote stay outside the mark."""
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
+    while start < end and (text[start] in BULLETS or text[start].isspace()):
+        start += 1
     parts = [Segment(text[:start]), Segment(text[start:end], mark), Segment(text[end:])]
     return [p for p in parts if p.text]
 

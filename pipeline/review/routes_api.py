@@ -136,6 +136,7 @@ async def api_candidate(candidate_id: str, auth: Reader):
         "mine",
         "counting",
         "other_reviewers",
+        "sources",
     )
     data = {name: getattr(card, name) for name in fields}
     data["segments"] = [{"text": s.text, "mark": s.mark} for s in card.segments]

@@ -25,6 +25,12 @@ MESSAGES = {
     "undone": "Undone. The candidate is back in front of you.",
     "nothing-to-undo": "There is nothing left to undo.",
     "signed-out": "Signed out.",
+    "accept": "Accepted. Undo takes it back.",
+    "reject": "Rejected. Undo takes it back.",
+    "skip": "Skipped: the card stays in your skipped list.",
+    "accept-twins": "Accepted, for every source of the quote. Undo takes it back.",
+    "reject-twins": "Rejected, for every source of the quote. Undo takes it back.",
+    "skip-twins": "Skipped: the card stays in your skipped list.",
 }
 PAGE_SIZE = 50
 
@@ -258,9 +264,10 @@ async def card_decide(request: Request, candidate_id: str):
     following = next_candidate(
         ctx.store, filters, session.reviewer, after=(score, outcome.candidate_id)
     )
+    done = outcome.decision + ("-twins" if outcome.twins else "")
     if following is None:
-        return RedirectResponse(with_qs("/card/next", filters), status_code=303)
-    return RedirectResponse(with_qs(f"/card/{following}", filters), status_code=303)
+        return RedirectResponse(with_qs("/card/next", filters, msg=done), status_code=303)
+    return RedirectResponse(with_qs(f"/card/{following}", filters, msg=done), status_code=303)
 
 
 @router.post("/undo")

@@ -259,7 +259,9 @@ def test_html_form_flow_decides_and_shows_the_next_card(reviewer, db_path, candi
         follow_redirects=False,
         data={**fields, "decision": "reject", "note": "not about workers"},
     )
-    assert r.status_code == 303 and r.headers["location"] == f"/card/{candidate_ids[1]}"
+    # the next card, with a confirmation of what was recorded
+    assert r.status_code == 303 and r.headers["location"] == f"/card/{candidate_ids[1]}?msg=reject"
+    assert "Rejected. Undo takes it back." in al.get(r.headers["location"]).text
     [row] = rows(db_path, "SELECT decision, note FROM decisions")
     assert row == {"decision": "reject", "note": "not about workers"}
     # the same form submitted again (a browser retry) adds nothing

@@ -3,71 +3,11 @@ review server: keyboard-only reviewing, hostile document text, cross-origin POST
 
 from __future__ import annotations
 
-import shutil
-import socket
 import sqlite3
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
-
-from pipeline.headless import launch_chromium
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def live_server(db_path):
-    """The review app served by uvicorn in a thread on a free loopback port."""
-    import uvicorn
-
-    from pipeline.review.app import create_app
-    from pipeline.review.config import ReviewConfig
-
-    port = free_port()
-    app = create_app(ReviewConfig(db=str(db_path), port=port))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(2000):  # polls, not seconds: a busy machine only makes each one slower
-        if server.started or not thread.is_alive():
-            break
-        time.sleep(0.05)
-    assert server.started, "the review server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    app.state.review.store.close()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not shutil.which("chromium"):
-        pytest.fail(
-            "the browser tests need Debian's chromium: run `bash .ci/system-deps.sh` "
-            "(make test does) and never let Playwright download a browser"
-        )
-    with sync_playwright() as pw:
-        browser = launch_chromium(pw)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-    yield page
-    context.close()
+from tests.review.conftest import free_port
 
 
 def sign_in_with_keyboard(page, base: str, name: str) -> None:
