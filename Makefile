@@ -36,9 +36,11 @@ train: install
 system-deps:
 	bash .ci/system-deps.sh
 
+# The suite runs on every core (pytest-xdist; a file's tests stay on one worker so that its
+# fixtures are built once) and ends with the slowest tests.
 test: install system-deps
 	$(BIN)/ruff check pipeline tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --durations=15
 
 lint: install
 	$(BIN)/ruff check pipeline tests benchmarks

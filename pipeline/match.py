@@ -38,7 +38,7 @@ from pipeline.scoring.combine import DEFAULT_CALIBRATION, calibrated, contributi
 from pipeline.scoring.features import FEATURES
 from pipeline.scoring.nonevidence import nonevidence_share
 from pipeline.scoring.rules import RuleHit, rule_matcher_for, saturate, total_by_owner
-from pipeline.vector_cache import cached_arrays, texts_digest
+from pipeline.vector_cache import CACHE_PROBE, cached_arrays, texts_digest
 
 TEXT_KINDS = ("consideration", "named consideration", "description", "meets example",
               "fails example")
@@ -103,7 +103,11 @@ class EvidenceIndex:
             return {"vectors": vectors} | (
                 {"coef": fitted[0], "intercept": fitted[1]} if fitted else {})
 
-        key = texts_digest(encoder.name, [*texts, *def_texts, *map(str, labels)])
+        # The name alone does not identify a model (a path whose files were replaced, a test
+        # double named like the default): the key includes its vector of a fixed probe text.
+        probe = np.round(np.asarray(encoder.encode([CACHE_PROBE]), dtype=np.float64), 3)
+        key = texts_digest(f"{encoder.name}|{probe.tobytes().hex()}",
+                           [*texts, *def_texts, *map(str, labels)])
         cached = cached_arrays(key, embed_and_fit)
         vectors = cached["vectors"]
         rp_classifier = (cached["coef"], cached["intercept"]) if "coef" in cached else None

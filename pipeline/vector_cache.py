@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 CACHE_ENV = "MSI_EVIDENCE_CACHE"
+CACHE_PROBE = "A multi-stakeholder initiative publishes independent audit results."
 log = logging.getLogger(__name__)
 
 

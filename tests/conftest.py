@@ -20,7 +20,6 @@ WITHOUT_TWINS = ("twin_of IS NULL AND candidate_id NOT IN"
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
-SEEDS = REPO.parent / "shared" / "seeds"
 
 
 @pytest.fixture

@@ -355,7 +355,3 @@ def _join(group: list[Line]) -> str:
         else:
             out += " " + line.text
     return out
-
-
-def ends_sentence(text: str) -> bool:
-    return text.rstrip().endswith(_SENTENCE_END)

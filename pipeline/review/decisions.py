@@ -107,7 +107,7 @@ def decide(
     """
     if decision not in RATINGS:
         raise ValueError(f"decision must be one of {', '.join(RATINGS)}; use undo to take one back")
-    note = (note or "").strip()[:5000] or None
+    note = note[:5000] if note and note.strip() else None  # kept as typed; exports neutralise
     with store.write() as conn:
         replay = _replay(conn, idempotency_key, reviewer)
         if replay is not None:

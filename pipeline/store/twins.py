@@ -42,15 +42,16 @@ def mark_twins(store: Store) -> TwinReport:
 
 
 def _copy_lead_decisions(conn) -> None:
-    """Each reviewer's effective decision on a lead, recorded on its twins that have none."""
+    """Each reviewer's effective decision on a lead, recorded on its twins that nobody has
+    decided yet (a twin someone decided on its own keeps that decision alone)."""
     missing = conn.execute(
         "SELECT t.candidate_id, d.decision_id, d.decision, d.reviewer, d.note, d.msi,"
         " d.consideration_id, d.polarity FROM candidates t"
         " JOIN reviewer_state s ON s.candidate_id = t.twin_of"
         " JOIN decisions d ON d.decision_id = s.decision_id"
         " WHERE t.twin_of IS NOT NULL AND t.stale = 0 AND NOT EXISTS ("
-        "  SELECT 1 FROM reviewer_state m WHERE m.candidate_id = t.candidate_id"
-        "  AND m.reviewer = s.reviewer)").fetchall()
+        "  SELECT 1 FROM reviewer_state m WHERE m.candidate_id = t.candidate_id)"
+        " ORDER BY t.candidate_id, d.decision_id").fetchall()
     for twin, lead_decision, decision, reviewer, note, msi, consideration_id, polarity in missing:
         insert_decision(conn, twin, decision, reviewer, note, None, msi, consideration_id,
                         polarity, None, twin_of_decision=lead_decision)

@@ -113,4 +113,9 @@ def test_disk_full_rolls_back_and_keeps_earlier_data(store_copy, tmp_path):
     # The store still works once space is back: the same run now completes.
     code, out, err = cli_in_process(*argv)
     assert code == 0, out + err
-    assert _snapshot(store_copy)["decisions"] == before["decisions"]
+    # the reviewer's rows are untouched; a new twin of the decided quote may inherit the
+    # decision in a row of its own that names the one it mirrors (the last column)
+    def own(rows):
+        return [row for row in rows if row[-1] is None]
+
+    assert own(_snapshot(store_copy)["decisions"]) == own(before["decisions"])
