@@ -68,6 +68,8 @@ class ReportResult:
 
 def cite(file: str, page, page_label) -> str:
     """``file, p. N`` plus the printed page label when it differs from the physical page."""
+    if isinstance(page_label, str) and page_label.startswith("§"):  # a section of a Word file
+        return f"{file}, section {page_label[1:].strip()}"
     text = f"{file}, p. {page}"
     if isinstance(page_label, str) and page_label.strip() and page_label.strip() != str(page):
         text += f" (printed {page_label.strip()})"
