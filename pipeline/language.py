@@ -63,9 +63,20 @@ def language_warning(language: str, model_name: str) -> str:
 
 
 def with_language_warning(result: DocumentResult, model_name: str) -> DocumentResult:
-    """The result, with a warning on its document when the model does not read its language."""
+    """The result with its document's language detected (when not yet known), and a warning on
+    the document when the model does not read that language.
+
+    Runs in the driver, outside the parse sandbox: the detector's model would count against
+    the sandbox's address-space limit (--memory-mb)."""
     document = result.document
-    if document is None or reads_language(model_name, document.language):
+    if document is None or not document.pages:
+        return result
+    if not document.language:
+        from pipeline.ingest import with_language
+
+        document = with_language(document)
+        result = replace(result, document=document)
+    if reads_language(model_name, document.language):
         return result
     kept = tuple(w for w in document.warnings if not w.startswith(WARNING_PREFIX))
     document = replace(document, warnings=(*kept, language_warning(document.language, model_name)))

@@ -86,8 +86,8 @@ def _pdf_check(path: str, max_pages: int, ocr: bool) -> tuple[int, int, str, str
     if total == 0:
         outcome, note = FAILING, "the PDF has no pages"
     elif with_text == 0:
-        outcome, note = ((("note", "scanned: will be OCR'd (--ocr)") if ocr else
-                          (FAILING, "no text layer (scanned): run with --ocr")))
+        outcome, note = (("note", "scanned: will be OCR'd (--ocr)") if ocr else
+                          (FAILING, "no text layer (scanned): run with --ocr"))
     elif with_text < read:
         outcome, note = "note", f"{read - with_text} page(s) without text" + (
             "" if ocr else " (--ocr reads them)")
@@ -115,9 +115,9 @@ def _check_file(path: str, max_pages: int, ocr: bool) -> FileCheck:
         pages, words, layer, sample, outcome, note = _pdf_check(path, max_pages, ocr)
         language = detect_language(sample)[0] if words else ""
         return FileCheck(path, "pdf", pages, words, language, layer, outcome=outcome, note=note)
-    from pipeline.ingest import ingest_file
+    from pipeline.ingest import ingest_file, with_language
 
-    document = ingest_file(path, ParseLimits(max_pages=max_pages), doc_id="-")
+    document = with_language(ingest_file(path, ParseLimits(max_pages=max_pages), doc_id="-"))
     if not document.status.has_text:
         return FileCheck(path, document.kind if document.kind != "unknown" else kind,
                          outcome=FAILING, note=document.message.splitlines()[0])

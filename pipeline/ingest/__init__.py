@@ -2,8 +2,8 @@
 
 Dispatch is on content first (magic bytes), then on the extension: a PDF named ``.txt`` is read
 as a PDF, and text named ``.pdf`` as text. Kinds: PDF, Word (.docx), saved web pages (.html,
-.htm, .mhtml), plain text and Markdown. Each document's language is detected from its text
-(:mod:`pipeline.language`). File-level problems are returned as a document status and
+.htm, .mhtml), plain text and Markdown. ``with_language`` adds a document's language, detected
+from its text (:mod:`pipeline.language`). File-level problems are returned as a document status and
 message, never raised. Run this inside :mod:`pipeline.isolation` for untrusted files.
 """
 
@@ -102,11 +102,15 @@ def ingest_file(path: str, limits: ParseLimits = ParseLimits(), doc_id: str | No
         hint = CONVERT_HINTS.get(p.suffix.lower(), "convert it to PDF, .docx, HTML or text first")
         return failed(DocStatus.UNSUPPORTED, f"not a PDF, Word (.docx), web page or text file "
                                              f"(suffix {p.suffix or 'none'!r}): {hint}")
-    return with_language(_read(p, kind, stem, doc_id, limits, failed))
+    return _read(p, kind, stem, doc_id, limits, failed)
 
 
 def with_language(document: Document) -> Document:
-    """The document with its language detected from its text (unchanged if it has none)."""
+    """The document with its language detected from its text (unchanged if it has none).
+
+    Called after parsing, outside the parse sandbox (by the run's driver, see
+    ``pipeline.language.with_language_warning``): the detector's model would count against the
+    sandbox's address-space limit."""
     if not document.pages:
         return document
     from pipeline.language import detect_language
