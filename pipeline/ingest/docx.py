@@ -163,7 +163,8 @@ def _group(blocks: list[_Block], by_pages: bool) -> list[tuple[str | None, list[
         groups[-1][1].append(block)
     labelled = []
     for k, (_, members) in enumerate(g for g in groups if g[1]):
-        heading = next((b.text for b in members if b.kind == "heading"), members[0].text)
+        heading = next((b.text for b in members if b.kind == "heading" and b.level == top),
+                       next((b.text for b in members if b.kind == "heading"), members[0].text))
         short = heading if len(heading) <= _LABEL_CHARS else heading[: _LABEL_CHARS - 1] + "…"
         labelled.append((f"{SECTION_MARK}{k + 1} {short}", members))
     return labelled
