@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
-sys.path.insert(0, str(HERE))
 
 FRENCH = ("Le Processus de Kimberley est critiqué par les organisations de la société civile : "
           "selon elles, le système de certification ne garantit pas que les diamants bruts "

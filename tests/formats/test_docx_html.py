@@ -6,11 +6,10 @@ import shutil
 import sqlite3
 
 import pytest
-from docx_builder import build_report_docx
-
-from tests.formats.conftest import FIXTURES
 
 from pipeline.ingest import ingest_file
+from tests.formats.conftest import FIXTURES
+from tests.formats.docx_builder import build_report_docx
 
 
 def test_docx_sections_table_and_footnote(tmp_path):
@@ -84,7 +83,7 @@ def test_word_and_web_files_run_with_provenance(tmp_path, cli, capsys):
         " JOIN pages pg ON pg.doc_id = p.doc_id AND pg.page_no = p.page_no").fetchall()
     kinds = {r[0] for r in rows}
     assert kinds == {"docx", "html"}
-    for kind, _page, _label, page_text, start, end, text, _ in rows:
+    for _kind, _page, _label, page_text, start, end, text, _ in rows:
         assert page_text[start:end] == text  # every passage is exactly where it says it is
     sections = {(label, pkind) for kind, _, label, _, _, _, _, pkind in rows if kind == "docx"}
     assert ("§2 Complaints and remediation", "table") in sections
