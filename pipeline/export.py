@@ -31,7 +31,8 @@ COLUMNS = [
     "msi", "reference_point", "consideration_id", "consideration", "polarity", "score", "status",
     "reviewer", "note", "decided_at", "stale", "msi_proposed", "reference_point_id",
     "passage_char_start", "passage_char_end", "title", "path", "doc_id", "framework_id",
-    "framework_version", "model", "run_id", "why", "evidence_model", "explanation", "twin_of",
+    "framework_version", "model", "run_id", "why", "evidence_model", "explanation", "language",
+    "document_metadata", "twin_of",
 ]
 INT_COLUMNS = ("page", "char_start", "char_end", "passage_char_start", "passage_char_end")
 FLOAT_COLUMNS = ("score",)
@@ -87,6 +88,7 @@ SELECT c.candidate_id, NULLIF(COALESCE(dp.path, d.last_path), '') AS path,
        NULLIF(d.title, '') AS title, c.doc_id, NULLIF(c.framework_id, '') AS framework_id,
        NULLIF(c.framework_version, '') AS framework_version, NULLIF(c.model, '') AS model,
        NULLIF(c.run_id, '') AS run_id, NULLIF(c.explanation, '') AS explanation,
+       NULLIF(d.language, '') AS language, NULLIF(d.metadata, '') AS document_metadata,
        CASE WHEN c.stale = 0 THEN NULLIF(c.twin_of, '') END AS twin_of
 FROM candidates c
 JOIN passages p ON p.passage_id = c.passage_id

@@ -85,7 +85,11 @@ def run_export(store: Store, framework: Framework, *, out: str | Path | None = N
         metadata = store_metadata(store, framework)
         metadata["filters"] = _describe(filters)
         by_rp = coverage("reference_point")
-        rows = write_xlsx(out, evidence, by_rp, coverage("consideration"), metadata)
+        from pipeline.documents_table import documents_frame
+
+        doc_ids = sorted(set(evidence["doc_id"])) if filters.documents else None
+        rows = write_xlsx(out, evidence, by_rp, coverage("consideration"), metadata,
+                          documents_frame(store, doc_ids))
         result.update(rows=rows, out=str(out), fmt=kind,
                       other_framework_rows=by_rp.attrs["other_framework_rows"])
     if coverage_out is not None:

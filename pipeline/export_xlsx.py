@@ -2,7 +2,8 @@
 
 Sheets: ``evidence`` (one row per candidate, the CSV's columns), ``coverage`` (MSI × reference
 point), ``coverage_by_consideration`` (MSI × consideration), ``matrix`` (the MSI × reference
-point states as a coloured grid) and ``about`` (run metadata and what each state means).
+point states as a coloured grid), ``about`` (run metadata and what each state means) and
+``documents`` (each document's language, the model that read it, its manifest metadata).
 
 Types: counts and offsets are numbers, ``score`` a float, ``stale`` a boolean, ``decided_at`` a
 date-time (UTC; Excel has no time zones). Every text cell is neutralised as in the CSV (a
@@ -38,7 +39,8 @@ _WIDE_TEXT = {"quote": 60, "passage_text": 80, "consideration": 40, "reference_p
 
 def write_xlsx(out: str | Path, evidence: pd.DataFrame, coverage: pd.DataFrame | None = None,
                coverage_by_consideration: pd.DataFrame | None = None,
-               metadata: Mapping[str, object] | None = None) -> int:
+               metadata: Mapping[str, object] | None = None,
+               documents: pd.DataFrame | None = None) -> int:
     """Write the workbook; returns the number of evidence rows. Frames are not neutralised yet."""
     if len(evidence) >= EXCEL_MAX_ROWS:
         raise ExportError(f"{len(evidence):,} rows do not fit in an Excel sheet "
@@ -53,6 +55,8 @@ def write_xlsx(out: str | Path, evidence: pd.DataFrame, coverage: pd.DataFrame |
     if coverage is not None and len(coverage):
         _write_matrix(wb, coverage)
     _write_about(wb, metadata or {})
+    if documents is not None:
+        _write_table(wb, "documents", documents)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return len(evidence)

@@ -187,19 +187,24 @@ def format_suggestions(suggestions: list[Suggestion], source: str = "the store")
         "# as guarded (add context_keywords). Then re-run `msi-evidence run` to re-attribute.",
     ]
     for s in suggestions:
-        entry: dict = {"id": s.suggested_id, "name": s.name}
-        long = [a for a in s.acronyms if len(a) > 3]
-        short = [a for a in s.acronyms if len(a) <= 3]
-        if long:
-            entry["acronyms"] = long
-        if short:
-            entry["guarded_acronyms"] = short
-            entry["context_keywords"] = []
-        entry.update(owner="", sector="", website="")
         lines.append("")
         lines.append(f"  # {_comment(s.name)}: seen {s.count} time(s) in {len(s.documents)} "
                      f"document(s), as {' and '.join(sorted(s.how))}")
         lines += [f"  #   e.g. {_comment(example)}" for example in s.examples]
-        dumped = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=100)
-        lines += ["  " + line for line in dumped.rstrip("\n").splitlines()]
+        lines += suggestion_yaml(s)
     return "\n".join(lines)
+
+
+def suggestion_yaml(s: Suggestion) -> list[str]:
+    """One registry entry for ``s`` as indented YAML lines (to paste under ``msis:``)."""
+    entry: dict = {"id": s.suggested_id, "name": s.name}
+    long = [a for a in s.acronyms if len(a) > 3]
+    short = [a for a in s.acronyms if len(a) <= 3]
+    if long:
+        entry["acronyms"] = long
+    if short:
+        entry["guarded_acronyms"] = short
+        entry["context_keywords"] = []
+    entry.update(owner="", sector="", website="")
+    dumped = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=100)
+    return ["  " + line for line in dumped.rstrip("\n").splitlines()]

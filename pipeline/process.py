@@ -7,6 +7,7 @@ processes, Dask). It never raises for a bad file: the returned DocumentResult ca
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 import traceback
 from collections.abc import Callable
@@ -48,7 +49,7 @@ class ProcessingContext:
 
     def document_fingerprint(self, path: str) -> str:
         entry = self.manifest.get(path)
-        default = f"{entry.msi}|{entry.title}" if entry else ""
+        default = entry.fingerprint_text() if entry else ""
         return hashlib.sha256(f"{self.fingerprint}|{default}".encode()).hexdigest()[:16]
 
     @cached_property
@@ -98,6 +99,9 @@ def prepare_document(document: Document, attributor: MsiAttributor, segment: Seg
     timings = {} if timings is None else timings
     if entry and entry.title and document.status.has_text:
         document = replace(document, title=entry.title)
+    if entry:
+        document = replace(document, metadata=tuple(
+            (k, json.dumps(v, ensure_ascii=False)) for k, v in entry.metadata().items()))
     if not document.status.has_text:
         return PreparedDocument(document, result=_failed(
             document, document.status, document.message, document.error_class, timings),

@@ -55,6 +55,10 @@ class Document:
     message: str = ""
     warnings: tuple[str, ...] = ()
     error_class: str = ""  # exception class behind a failed status, if any
+    language: str = ""  # ISO 639-1 code detected from the text ("und": undetermined)
+    # Per-document metadata from the manifest (known fields and any extra columns), as
+    # (name, JSON-encoded value) pairs; see ``pipeline.manifest.ManifestEntry.metadata``.
+    metadata: tuple[tuple[str, str], ...] = ()
 
     @property
     def n_words(self) -> int:

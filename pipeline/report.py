@@ -68,6 +68,8 @@ class ReportResult:
 
 def cite(file: str, page, page_label) -> str:
     """``file, p. N`` plus the printed page label when it differs from the physical page."""
+    if isinstance(page_label, str) and page_label.startswith("§"):  # a section of a Word file
+        return f"{file}, section {page_label[1:].strip()}"
     text = f"{file}, p. {page}"
     if isinstance(page_label, str) and page_label.strip() and page_label.strip() != str(page):
         text += f" (printed {page_label.strip()})"
@@ -139,7 +141,8 @@ def render_report(store: Store, framework: Framework, registry=None,
         coverage=coverage, rp_names=rp_names, states=states, state_meaning=STATE_MEANING,
         state_colours=STATE_COLOURS, state_order=STATES,
         totals={s: int(status_counts.get(s, 0)) for s in ("accepted", "pending", "rejected")},
-        other_framework_rows=coverage.attrs.get("other_framework_rows", 0))
+        other_framework_rows=coverage.attrs.get("other_framework_rows", 0),
+        documents=_documents(store, evidence, filters))
     quotes = sum(len(g.quotes) for s in sections for g in s.groups)
     return html, ReportResult(out="", msis=len(sections), accepted_quotes=quotes, states=states)
 
@@ -151,6 +154,13 @@ def write_report(store: Store, out: str | Path, framework: Framework, registry=N
     Path(out).write_text(html, encoding="utf-8")
     return ReportResult(out=str(out), msis=result.msis, accepted_quotes=result.accepted_quotes,
                         states=result.states)
+
+
+def _documents(store: Store, evidence, filters: EvidenceFilter) -> list[dict]:
+    from pipeline.documents_table import documents_frame
+
+    doc_ids = sorted(set(evidence["doc_id"])) if filters.documents else None
+    return documents_frame(store, doc_ids).to_dict("records")
 
 
 def _s(value) -> str:

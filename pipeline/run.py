@@ -19,6 +19,7 @@ from pipeline.discover import Skipped, discover
 from pipeline.executors import Executor
 from pipeline.executors.local import LocalExecutor
 from pipeline.ingest import sha256_file
+from pipeline.language import reads_language, with_language_warning
 from pipeline.process import ProcessingContext
 from pipeline.progress import Progress
 from pipeline.records import DocStatus, DocumentResult
@@ -52,6 +53,11 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)  # summed over documents
     twin_groups: int = 0  # cards that stand for several candidates with the same quote
     twins_merged: int = 0  # candidates shown on another candidate's card (pipeline.twins)
+    model: str = ""
+    languages: dict[str, int] = field(default_factory=dict)  # documents per language code
+    # (title, language) of documents in a language the model does not read
+    unread_languages: list[tuple[str, str]] = field(default_factory=list)
+    manifest_notes: list[str] = field(default_factory=list)
 
     @property
     def all_ok(self) -> bool:
@@ -81,7 +87,7 @@ def run_corpus(paths: list[str], store: Store, context: ProcessingContext, *, wo
                              {"paths": paths, "workers": workers, "limits": context.limits.__dict__,
                               **executor.describe(),
                               "segment": context.segment.__dict__, "pid": os.getpid()})
-    summary = RunSummary(run_id=run_id, files=len(files), skipped=skipped)
+    summary = RunSummary(run_id=run_id, files=len(files), skipped=skipped, model=encoder_name)
     jobs: list[tuple[str, str]] = []
     sizes: dict[str, int] = {}
     seen_ids: dict[str, str] = {}
@@ -111,6 +117,7 @@ def run_corpus(paths: list[str], store: Store, context: ProcessingContext, *, wo
     report = Progress(len(jobs), enabled=progress)
     hits_before, misses_before = _cache_counts(context)
     for result in executor.results(jobs, context):
+        result = with_language_warning(result, encoder_name)
         for stage, seconds in result.timings.items():
             summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + seconds
         store.write_result(result, run_id=run_id, fingerprint=context.document_fingerprint(result.path),
@@ -167,6 +174,13 @@ def _fill_from_store(summary: RunSummary, store: Store, doc_ids: list[str]) -> N
             "SELECT DISTINCT json_extract(j.value, '$.msi_id') FROM passages p, json_each(p.msis) j"
             " WHERE p.doc_id = ? AND p.stale = 0 ORDER BY 1", (doc_id,))]
         summary.msis_by_document[title or doc_id[:12]] = msis
+    for title, language in conn.execute(
+            "SELECT title, COALESCE(language, '') FROM documents JOIN run_docs USING (doc_id)"
+            " WHERE status IN ('ok', 'partial') ORDER BY title"):
+        summary.languages[language or "?"] = summary.languages.get(language or "?", 0) + 1
+        if language and not reads_language(summary.model, language):
+            summary.unread_languages.append((title, language))
+    summary.languages = dict(sorted(summary.languages.items(), key=lambda kv: (-kv[1], kv[0])))
     summary.failures.extend(
         (r["path"], r["status"], r["message"] or "") for r in conn.execute(
             "SELECT (SELECT MIN(path) FROM document_paths dp WHERE dp.doc_id = d.doc_id) AS path,"

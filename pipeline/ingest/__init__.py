@@ -1,23 +1,31 @@
 """Ingest: a file on disk becomes a :class:`~pipeline.records.Document` with cleaned pages.
 
 Dispatch is on content first (magic bytes), then on the extension: a PDF named ``.txt`` is read
-as a PDF, and text named ``.pdf`` as text. File-level problems are returned as a document
-status and message, never raised. Run this inside :mod:`pipeline.isolation` for untrusted files.
+as a PDF, and text named ``.pdf`` as text. Kinds: PDF, Word (.docx), saved web pages (.html,
+.htm, .mhtml), plain text and Markdown. ``with_language`` adds a document's language, detected
+from its text (:mod:`pipeline.language`). File-level problems are returned as a document status and
+message, never raised. Run this inside :mod:`pipeline.isolation` for untrusted files.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.records import DocStatus, Document, Page
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+MHTML_SUFFIXES = {".mhtml", ".mht"}
 PDF_SUFFIXES = {".pdf"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+DOCX_SUFFIXES = {".docx", ".docm"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | MHTML_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
+# Formats people have that are not read: what to do instead.
+CONVERT_HINTS = {".doc": "open it in Word or LibreOffice and save it as .docx",
+                 ".odt": "save it as .docx (or PDF)", ".rtf": "save it as .docx (or PDF)",
+                 ".pages": "export it as .docx or PDF", ".webarchive": "save the page as .html"}
 
 
 @dataclass(frozen=True)
@@ -40,9 +48,15 @@ def sha256_file(path: str | os.PathLike) -> str:
 
 
 def sniff_kind(head: bytes, suffix: str) -> str | None:
-    """Return "pdf", "html", "text" or None (unsupported) from the first bytes and the suffix."""
+    """Return "pdf", "docx", "mhtml", "html", "text" or None (unsupported) from the first bytes
+    and the suffix."""
     if b"%PDF-" in head[:1024]:
         return "pdf"
+    if head.startswith(b"PK\x03\x04"):  # a ZIP: a Word file when it says so
+        return "docx" if suffix in DOCX_SUFFIXES or b"word/" in head else None
+    if suffix in MHTML_SUFFIXES or (b"multipart/related" in head[:2048].lower()
+                                    and b"mime-version:" in head[:2048].lower()):
+        return "mhtml"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if stripped.startswith((b"<!doctype html", b"<html")) or (
         suffix in HTML_SUFFIXES and stripped.startswith(b"<")
@@ -85,8 +99,33 @@ def ingest_file(path: str, limits: ParseLimits = ParseLimits(), doc_id: str | No
         head = handle.read(8192)
     kind = sniff_kind(head, p.suffix.lower())
     if kind is None:
-        return failed(DocStatus.UNSUPPORTED,
-                      f"not a PDF, HTML or text file (suffix {p.suffix or 'none'!r}); convert it first")
+        hint = CONVERT_HINTS.get(p.suffix.lower(), "convert it to PDF, .docx, HTML or text first")
+        return failed(DocStatus.UNSUPPORTED, f"not a PDF, Word (.docx), web page or text file "
+                                             f"(suffix {p.suffix or 'none'!r}): {hint}")
+    return _read(p, kind, stem, doc_id, limits, failed)
+
+
+def with_language(document: Document) -> Document:
+    """The document with its language detected from its text (unchanged if it has none).
+
+    Called after parsing, outside the parse sandbox (by the run's driver, see
+    ``pipeline.language.with_language_warning``): the detector's model would count against the
+    sandbox's address-space limit."""
+    if not document.pages:
+        return document
+    from pipeline.language import detect_language
+
+    sample, size = [], 0
+    for page in document.pages:
+        sample.append(page.text)
+        size += len(page.text)
+        if size > 20_000:
+            break
+    language, _ = detect_language("\n".join(sample))
+    return replace(document, language=language)
+
+
+def _read(p: Path, kind: str, stem: str, doc_id: str, limits: ParseLimits, failed) -> Document:
     if kind == "pdf":
         from pipeline.ingest.pdf import extract_pdf
 
@@ -95,12 +134,29 @@ def ingest_file(path: str, limits: ParseLimits = ParseLimits(), doc_id: str | No
         title = extraction.title or (_title_from_text(pages[0].text, stem) if pages else stem)
         return Document(doc_id, str(p), "pdf", title, pages, extraction.status,
                         extraction.message, tuple(extraction.warnings))
-    data = p.read_bytes()
-    if kind == "html":
-        from pipeline.ingest.html import html_to_text
+    if kind == "docx":
+        from pipeline.ingest.docx import extract_docx
 
-        text, title = html_to_text(data)
-        kind_name = "html"
+        try:
+            docx = extract_docx(str(p))
+        except Exception as exc:  # a damaged or mislabelled file: python-docx raises many kinds
+            return failed(DocStatus.PARSE_ERROR, f"not a readable Word file ({type(exc).__name__}: "
+                                                 f"{exc}); open and re-save it in Word", "docx")
+        if not docx.pages:
+            return failed(DocStatus.UNSUPPORTED, "no readable text in the Word file", "docx")
+        title = docx.title or _title_from_text(docx.pages[0].text, stem)
+        return Document(doc_id, str(p), "docx", title, docx.pages, warnings=docx.warnings)
+    data = p.read_bytes()
+    warnings: tuple[str, ...] = ()
+    tables: tuple[tuple[int, int], ...] = ()
+    if kind in ("html", "mhtml"):
+        from pipeline.ingest.html import extract_html, mhtml_to_html
+
+        html = mhtml_to_html(data) if kind == "mhtml" else data
+        extraction = extract_html(html)
+        text, title, tables, warnings = (extraction.text, extraction.title, extraction.tables,
+                                         extraction.warnings)
+        kind_name = kind
     else:
         from pipeline.ingest.text import text_to_pages
 
@@ -109,4 +165,5 @@ def ingest_file(path: str, limits: ParseLimits = ParseLimits(), doc_id: str | No
     if not text.strip():
         return failed(DocStatus.UNSUPPORTED, "no readable text in the file", kind_name)
     title = title or _title_from_text(text, stem)
-    return Document(doc_id, str(p), kind_name, title, (Page(1, text),))
+    return Document(doc_id, str(p), kind_name, title, (Page(1, text, tables=tables),),
+                    warnings=warnings)

@@ -202,6 +202,12 @@ MIGRATIONS: list[str] = [
     CREATE INDEX review_sessions_expiry ON review_sessions(expires_at);
     CREATE INDEX review_sessions_reviewer ON review_sessions(reviewer);
     """,
+    # Issue 21: the language each document was read in (ISO 639-1, detected from its text) and
+    # its manifest metadata (JSON object: known fields and any extra columns).
+    """
+    ALTER TABLE documents ADD COLUMN language TEXT;
+    ALTER TABLE documents ADD COLUMN metadata TEXT;
+    """,
     # Twins (pipeline/twins.py): a candidate whose quote repeats another's (same MSI and
     # reference point) points at the group's lead, the one card reviewers see. A decision on
     # the lead is recorded for each twin too; those copies name the decision they mirror.

@@ -158,17 +158,19 @@ class Store:
             keep_old_content = existing is not None and not result.status.has_text
             conn.execute(
                 "INSERT INTO documents (doc_id, kind, title, n_pages, n_words, size_bytes, status,"
-                " error_class, message, warnings, fingerprint, run_id, processed_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " error_class, message, warnings, fingerprint, run_id, processed_at, language,"
+                " metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(doc_id) DO UPDATE SET kind = excluded.kind, title = excluded.title,"
                 " n_pages = excluded.n_pages, n_words = excluded.n_words, status = excluded.status,"
                 " error_class = excluded.error_class, message = excluded.message,"
                 " warnings = excluded.warnings, fingerprint = excluded.fingerprint,"
-                " run_id = excluded.run_id, processed_at = excluded.processed_at",
+                " run_id = excluded.run_id, processed_at = excluded.processed_at,"
+                " language = excluded.language, metadata = excluded.metadata",
                 (result.doc_id, doc.kind if doc else "unknown", doc.title if doc else "",
                  len(doc.pages) if doc else 0, doc.n_words if doc else 0, size_bytes,
                  str(result.status), result.error_class, result.message,
-                 json.dumps(list(doc.warnings) if doc else []), fingerprint, run_id, now),
+                 json.dumps(list(doc.warnings) if doc else []), fingerprint, run_id, now,
+                 (doc.language or None) if doc else None, _metadata_json(doc)),
             )
             _record_path(conn, result.path, result.doc_id, run_id)
             if keep_old_content or not result.status.has_text:
@@ -267,6 +269,14 @@ def _record_path(conn: sqlite3.Connection, path: str, doc_id: str, run_id: str) 
         if not left:
             conn.execute("UPDATE candidates SET stale = 1 WHERE doc_id = ?", (old["doc_id"],))
             conn.execute("UPDATE passages SET stale = 1 WHERE doc_id = ?", (old["doc_id"],))
+
+
+def _metadata_json(doc) -> str | None:
+    """A document's manifest metadata as one JSON object (None when it has none)."""
+    if doc is None or not doc.metadata:
+        return None
+    return json.dumps({k: json.loads(v) for k, v in doc.metadata}, ensure_ascii=False,
+                      sort_keys=True)
 
 
 def _split_sql(script: str) -> list[str]:

@@ -46,7 +46,8 @@ def _rows(ws) -> list[dict]:
 
 def test_sheets_and_frozen_header(workbook):
     _, wb = workbook
-    assert wb.sheetnames == ["evidence", "coverage", "coverage_by_consideration", "matrix", "about"]
+    assert wb.sheetnames == ["evidence", "coverage", "coverage_by_consideration", "matrix", "about",
+                             "documents"]
     for name in ("evidence", "coverage", "coverage_by_consideration", "about"):
         assert wb[name].freeze_panes == "A2", name
     assert wb["evidence"]["A1"].value == "candidate_id"
