@@ -1,7 +1,9 @@
 """Optional ``manifest.csv`` beside the corpus: per-file metadata and a default MSI.
 
-Columns: file (relative to the manifest), title, kind, publisher, date, msi, source_url.
-Only ``file`` is required. ``msi`` must be a registry id (or empty, or GENERAL).
+Columns: file (relative to the manifest), title, kind, publisher, date, msi, source_url,
+independence. Only ``file`` is required. ``msi`` must be a registry id (or empty, or GENERAL).
+``kind``, ``publisher``, ``date`` and ``independence`` (self-reported, commissioned or
+independent, relative to ``msi``) feed the document's source record (``pipeline.sources``).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from pathlib import Path
 from pipeline.errors import RulesError
 from pipeline.records import GENERAL
 from pipeline.registry import Registry
+from pipeline.sources.model import INDEPENDENCE, normalise_independence
 
 MANIFEST_NAME = "manifest.csv"
-COLUMNS = ("file", "title", "kind", "publisher", "date", "msi", "source_url")
+COLUMNS = ("file", "title", "kind", "publisher", "date", "msi", "source_url", "independence")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class ManifestEntry:
     date: str = ""
     msi: str = ""
     source_url: str = ""
+    independence: str = ""
 
 
 def load_manifest(path: str | Path, registry: Registry) -> dict[str, ManifestEntry]:
@@ -49,10 +53,15 @@ def load_manifest(path: str | Path, registry: Registry) -> dict[str, ManifestEnt
             msi = (row.get("msi") or "").strip()
             if msi and msi != GENERAL and msi not in registry.by_id:
                 problems.append(f"[line {line} -> msi] {msi!r} is not an id in the MSI registry")
+            independence = (row.get("independence") or "").strip()
+            if independence and not normalise_independence(independence, strict=False):
+                problems.append(f"[line {line} -> independence] {independence!r} is not one of "
+                                f"{', '.join(INDEPENDENCE)}")
             resolved = str((path.parent / name).resolve())
             entries[resolved] = ManifestEntry(
                 path=resolved, msi=msi,
-                **{k: (row.get(k) or "").strip() for k in ("title", "kind", "publisher", "date", "source_url")},
+                **{k: (row.get(k) or "").strip() for k in ("title", "kind", "publisher", "date", "source_url",
+                                                          "independence")},
             )
     if problems:
         raise RulesError(str(path), problems)
