@@ -92,6 +92,34 @@ def passage_msis(store: Store, doc_id: str) -> list[str]:
         " WHERE p.doc_id = ? AND p.stale = 0", (doc_id,)) if r[0]]
 
 
+def candidate_clause(terms: list[tuple[str, tuple[str, ...], bool]], alias: str = "c"
+                     ) -> tuple[str, list]:
+    """SQL keeping the candidates of the given documents: each term (doc_id, msis, negate)
+    keeps a document's candidates whose MSI is (negate: is not) in ``msis`` (all when empty)."""
+    if not terms:
+        return "0", []
+    parts, args = [], []
+    whole = [doc for doc, msis, _ in terms if not msis]
+    if whole:
+        parts.append(f"{alias}.doc_id IN ({', '.join('?' * len(whole))})")
+        args.extend(whole)
+    for doc, msis, negate in terms:
+        if msis:
+            parts.append(f"({alias}.doc_id = ? AND {alias}.msi {'NOT ' if negate else ''}IN "
+                         f"({', '.join('?' * len(msis))}))")
+            args.extend([doc, *msis])
+    return "(" + " OR ".join(parts) + ")", args
+
+
+def accepted_candidates(store: Store) -> list[dict]:
+    """Live candidates whose counting decision is an accept: doc_id, effective MSI, reference
+    point (as proposed) and quote."""
+    return [dict(r) for r in store.conn.execute(
+        "SELECT c.doc_id, COALESCE(NULLIF(cd.msi, ''), c.msi) AS msi, c.reference_point_id,"
+        " c.quote FROM current_decisions cd JOIN candidates c ON c.candidate_id = cd.candidate_id"
+        " WHERE cd.decision = 'accept' AND c.stale = 0")]
+
+
 def _only(rows: list[dict], doc_ids: Iterable[str] | None) -> list[dict]:
     if doc_ids is None:
         return rows
