@@ -166,7 +166,7 @@ def evidence_period(sentence: str, document_year: int | None) -> EvidenceDate:
                 found.append((year, match.group(0).strip()))
     if found:
         year, phrase = max(found, key=lambda f: f[0])
-        return EvidenceDate(year, "text", phrase)
+        return EvidenceDate(year, "text", " ".join(phrase.split()))
     if document_year:
         return EvidenceDate(document_year, "document date")
     return EvidenceDate(None, "")

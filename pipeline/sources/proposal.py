@@ -225,8 +225,10 @@ class SourceProposer:
                 reasons.append(f"published by the MSI: the {where} names {name!r} "
                                f"({', '.join(m for m, _ in named)} in the registry)")
                 return "msi_own", tuple(m for m, _ in named), 0.8
-        header = "\n".join(line for line in head.splitlines() if line.strip())
-        header = "\n".join(header.splitlines()[:3])
+        # The title and heading-like first lines (short, not sentences): "EITI Board decision
+        # 2018-39", a cover page's "Marine Stewardship Council".
+        lines = [line.strip() for line in head.splitlines() if line.strip()][:3]
+        header = "\n".join(line for line in lines if len(line) <= 100 and not line.endswith("."))
         named = _prefer_discussed(self.msis_named(header), discussed)
         if named and not given["publisher"] and not _title_cues(facts.title):
             reasons.append("the first lines name the MSI as the author: "
