@@ -32,9 +32,9 @@ def coverage_cell(db_path, rp: str) -> dict:
     return cov[(cov["msi"] == "EITI") & (cov["reference_point_id"] == rp)].iloc[0].to_dict()
 
 
-def overview_cell(page, base: str, rp: str) -> dict:
-    page.goto(f"{base}/overview")
-    row = page.locator(f'#independence-matrix tr[data-msi="EITI"][data-rp="{rp}"]')
+def overview_cell(tab, base: str, rp: str) -> dict:
+    tab.goto(f"{base}/overview")
+    row = tab.locator(f'#independence-matrix tr[data-msi="EITI"][data-rp="{rp}"]')
     return {k: int(row.locator(f"td.{k}").inner_text()) for k in
             ("self-reported", "commissioned", "independent")}
 
