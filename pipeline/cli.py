@@ -13,6 +13,7 @@ import os
 import sys
 
 from pipeline.cli_learn import add_learn_commands, cmd_labels, cmd_train
+from pipeline.cli_sources import add_source_commands, cmd_source
 
 DEFAULT_DB = "msi_evidence.sqlite"
 EXIT_OK, EXIT_FAILED_FILES, EXIT_ERROR = 0, 1, 2
@@ -23,6 +24,12 @@ def _add_db(parser: argparse.ArgumentParser, must_exist: bool = True) -> None:
     parser.add_argument("--busy-timeout", type=float, default=10.0, metavar="S",
                         help="seconds to wait for another process's write lock (default: 10)")
     parser.set_defaults(db_must_exist=must_exist)
+
+
+def _add_since(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", type=int, metavar="YEAR",
+                        help="flag coverage cells whose accepted evidence all refers to years "
+                             "before YEAR (evidence_year)")
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
@@ -113,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--coverage-by", choices=["reference_point", "consideration"],
                         default="reference_point",
                         help="columns of the --coverage matrix (default: reference_point)")
+    _add_since(export)
 
     report = sub.add_parser("report", help="write a self-contained HTML report",
                             description="One HTML file with run metadata, the coverage heat map "
@@ -123,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(report)
     report.add_argument("--registry", help="MSI registry YAML for MSI names "
                                            "(default: evidence_rules/msi_registry.yaml)")
+    _add_since(report)
 
     decide = sub.add_parser("decide", help="record a reviewer's decision on a candidate")
     _add_db(decide)
@@ -204,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="*", metavar="FILE",
                        help="YAML files (default: the packaged framework and registry)")
     add_learn_commands(sub)
+    add_source_commands(sub, _add_db)
     return parser
 
 
@@ -217,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"run": cmd_run, "check": cmd_check, "export": cmd_export, "report": cmd_report,
                 "decide": cmd_decide, "rules": cmd_rules, "msis": cmd_msis,
                 "review": cmd_review, "agreement": cmd_agreement, "reviewer": cmd_reviewer,
-                "eval": cmd_eval, "train": cmd_train, "labels": cmd_labels}
+                "eval": cmd_eval, "train": cmd_train, "labels": cmd_labels,
+                "source": lambda a: cmd_source(a, _open_store)}
     try:
         return handlers[args.command](args)
     except MsiEvidenceError as exc:
@@ -307,7 +318,7 @@ def cmd_export(args) -> int:
     with _open_store(args) as store:
         result = run_export(store, framework, out=args.out, fmt=args.format,
                             filters=_filters(args, args.status), coverage_out=args.coverage,
-                            coverage_by=args.coverage_by)
+                            coverage_by=args.coverage_by, since=args.since)
     if result.out:
         print(f"Wrote {result.rows} rows ({args.status}) to {result.out} ({result.fmt})")
     if result.coverage_out:
@@ -328,7 +339,8 @@ def cmd_report(args) -> int:
     framework = load_framework(args.framework)
     registry = load_registry(args.registry)
     with _open_store(args) as store:
-        result = write_report(store, args.out, framework, registry, _filters(args))
+        result = write_report(store, args.out, framework, registry, _filters(args),
+                              since=args.since)
     states = ", ".join(f"{n} {s}" for s, n in result.states.items())
     print(f"Wrote {result.out}: {result.msis} MSI section(s), {result.accepted_quotes} accepted "
           f"quote(s); coverage cells: {states}")

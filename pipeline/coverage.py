@@ -39,11 +39,20 @@ STATE_MEANING = {
 }
 COUNT_COLUMNS = ["accepted", "supports", "undermines", "other", "rejected", "pending",
                  "accepted_stale", "stale_pending"]
+# Accepted evidence split by who says so (pipeline.sources; "unknown" = no source record), the
+# latest year that accepted evidence refers to, and the cell's warnings.
+INDEPENDENCE_COLUMNS = ["accepted_self_reported", "accepted_commissioned", "accepted_independent",
+                        "accepted_unknown_source"]
+FLAG_MEANING = {
+    "self_reported_only": "all accepted evidence comes from the MSI's own publications",
+    "older_than_since": "all accepted evidence refers to years before --since",
+}
 LEVELS = ("reference_point", "consideration")
 
 
 def coverage_frame(evidence: pd.DataFrame, framework: Framework, by: str = "reference_point",
-                   msis: Iterable[str] = (), reference_points: Iterable[str] = ()) -> pd.DataFrame:
+                   msis: Iterable[str] = (), reference_points: Iterable[str] = (),
+                   since: int | None = None) -> pd.DataFrame:
     """Coverage counts and state per (MSI, reference point) or (MSI, consideration).
 
     ``evidence`` is ``pipeline.export.evidence_frame(store)`` with every status (the counts
@@ -51,6 +60,11 @@ def coverage_frame(evidence: pd.DataFrame, framework: Framework, by: str = "refe
     counted in ``frame.attrs["other_framework_rows"]``. ``msis`` adds MSIs (shown as ``none``
     when they have no candidates) and, when given, restricts the rows to them;
     ``reference_points`` (ids or names) restricts the columns.
+
+    Accepted evidence is split by independence (``accepted_self_reported``, ...);
+    ``latest_evidence_year`` is the latest ``evidence_year`` of the accepted candidates, and
+    ``flags`` lists ``self_reported_only`` (every accepted candidate is self-reported) and, with
+    ``since``, ``older_than_since`` (no accepted candidate refers to ``since`` or later).
     """
     if by not in LEVELS:
         raise ValueError(f"by must be one of {LEVELS}, not {by!r}")
@@ -75,14 +89,20 @@ def coverage_frame(evidence: pd.DataFrame, framework: Framework, by: str = "refe
     counts = counts.reindex(grid, fill_value=0).reset_index()
     out = counts.merge(units, on=key, how="left")
     out["state"] = _states(out)
+    years = _latest_years(ev, key)
+    out["latest_evidence_year"] = pd.array(
+        [years.get((m, k)) for m, k in zip(out["msi"], out[key], strict=True)], dtype="Int64")
+    out["flags"] = _flags(out, since)
     leading = ["msi", "reference_point_id", "reference_point"]
     if by == "consideration":
         leading += ["consideration_id", "consideration"]
-    out = out[leading + COUNT_COLUMNS + ["state"]]
-    for column in COUNT_COLUMNS:
+    out = out[leading + COUNT_COLUMNS + ["state"] + INDEPENDENCE_COLUMNS
+              + ["latest_evidence_year", "flags"]]
+    for column in COUNT_COLUMNS + INDEPENDENCE_COLUMNS:
         out[column] = out[column].astype("int64")
     out.attrs["other_framework_rows"] = other
     out.attrs["level"] = by
+    out.attrs["since"] = since
     return out.reset_index(drop=True)
 
 
@@ -91,8 +111,13 @@ def _assign_units(evidence: pd.DataFrame, framework: Framework) -> pd.DataFrame:
     twin (the same quote from another copy, ``pipeline.twins``) counts once, on its lead."""
     if "twin_of" in evidence:
         evidence = evidence[evidence["twin_of"].isna() | (evidence["twin_of"] == "")]
-    ev = evidence[["msi", "reference_point_id", "reference_point", "consideration_id",
-                   "consideration", "polarity", "status", "stale", "framework_id"]].copy()
+    columns = ["msi", "reference_point_id", "reference_point", "consideration_id",
+               "consideration", "polarity", "status", "stale", "framework_id"]
+    ev = evidence[columns].copy()
+    # Frames built before sources existed (or by hand) count as "unknown source", no year.
+    ev["independence"] = evidence.get("independence")
+    ev["evidence_year"] = evidence["evidence_year"] if "evidence_year" in evidence \
+        else pd.array([None] * len(evidence), dtype="Int64")
     rp_of = {c.id: rp.id for rp, c in framework.considerations}
     ev["reference_point_id"] = [rp_of.get(c, rp) for c, rp in
                                 zip(ev["consideration_id"], ev["reference_point_id"], strict=True)]
@@ -135,7 +160,34 @@ def _count(ev: pd.DataFrame, key: str) -> pd.DataFrame:
         "accepted_stale": accepted & stale,
         "stale_pending": (status == "pending") & stale,
     })
+    independence = ev["independence"].fillna("")
+    for column, value in zip(INDEPENDENCE_COLUMNS[:3],
+                             ("self-reported", "commissioned", "independent"), strict=True):
+        flags[column] = accepted & (independence == value)
+    flags["accepted_unknown_source"] = accepted & ~independence.isin(
+        ["self-reported", "commissioned", "independent"])
     return flags.groupby(["msi", key]).sum().astype("int64")
+
+
+def _latest_years(ev: pd.DataFrame, key: str) -> dict[tuple[str, str], int]:
+    accepted = ev[(ev["status"] == "accepted") & ev["evidence_year"].notna()]
+    if accepted.empty:
+        return {}
+    latest = accepted.groupby(["msi", key])["evidence_year"].max()
+    return {k: int(v) for k, v in latest.items()}
+
+
+def _flags(out: pd.DataFrame, since: int | None) -> list[str]:
+    flags = []
+    for row in out.itertuples(index=False):
+        cell = []
+        if row.accepted and row.accepted_self_reported == row.accepted:
+            cell.append("self_reported_only")
+        year = row.latest_evidence_year
+        if since is not None and row.accepted and (pd.isna(year) or int(year) < since):
+            cell.append("older_than_since")
+        flags.append(";".join(cell))
+    return flags
 
 
 def _states(df: pd.DataFrame) -> list[str]:

@@ -33,8 +33,13 @@ COLUMNS = [
     "passage_char_start", "passage_char_end", "title", "path", "doc_id", "framework_id",
     "framework_version", "model", "run_id", "why", "evidence_model", "explanation", "language",
     "document_metadata", "twin_of",
+    # Who says so, and when (pipeline.sources): the document's source record as it counts now
+    # (a reviewer's correction, else the proposal) and the year the claim refers to.
+    "source_kind", "independence", "publisher", "published", "evidence_year",
+    "evidence_year_origin",
 ]
-INT_COLUMNS = ("page", "char_start", "char_end", "passage_char_start", "passage_char_end")
+INT_COLUMNS = ("page", "char_start", "char_end", "passage_char_start", "passage_char_end",
+               "evidence_year")
 FLOAT_COLUMNS = ("score",)
 BOOL_COLUMNS = ("stale",)
 DATETIME_COLUMNS = ("decided_at",)  # ISO 8601 text in UTC; typed as a date in XLSX
@@ -195,6 +200,9 @@ def evidence_frame(store: Store, status: str = "all",
     parsed = df["explanation"].map(_explanation)
     df["why"] = parsed.map(lambda e: e.get("summary") or None)
     df["evidence_model"] = parsed.map(lambda e: e.get("model_version") or None)
+    from pipeline.sources.effective import add_source_columns, effective_sources
+
+    df = add_source_columns(df, effective_sources(store, set(df["doc_id"])))
     for column in INT_COLUMNS:
         if df[column].dtype == object:  # all-NULL or mixed: keep integers, nullable
             df[column] = df[column].astype("Int64")

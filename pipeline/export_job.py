@@ -50,7 +50,7 @@ def check_reference_points(framework: Framework, wanted: tuple[str, ...]) -> Non
 def run_export(store: Store, framework: Framework, *, out: str | Path | None = None,
                fmt: str | None = None, filters: EvidenceFilter | None = None,
                coverage_out: str | Path | None = None,
-               coverage_by: str = "reference_point") -> ExportResult:
+               coverage_by: str = "reference_point", since: int | None = None) -> ExportResult:
     """Write what was asked; the coverage always counts every status (filters.status applies
     to the evidence table only)."""
     filters = filters or EvidenceFilter()
@@ -73,7 +73,7 @@ def run_export(store: Store, framework: Framework, *, out: str | Path | None = N
 
     def coverage(level: str):
         return coverage_frame(every, framework, by=level, msis=filters.msis,
-                              reference_points=filters.reference_points)
+                              reference_points=filters.reference_points, since=since)
 
     result: dict = {}
     if kind == "csv":
@@ -84,6 +84,8 @@ def run_export(store: Store, framework: Framework, *, out: str | Path | None = N
 
         metadata = store_metadata(store, framework)
         metadata["filters"] = _describe(filters)
+        if since is not None:
+            metadata["since"] = since
         by_rp = coverage("reference_point")
         from pipeline.documents_table import documents_frame
 

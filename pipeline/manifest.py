@@ -1,7 +1,9 @@
 """The manifest beside a corpus: per-file metadata and a default MSI, as people write it.
 
 A ``manifest.csv`` (or ``manifest.xlsx``) has one row per file. Known columns: file (relative
-to the manifest; required), title, kind, publisher, date, msi, source_url; headers are matched
+to the manifest; required), title, kind, publisher, date, msi, source_url, independence
+(self-reported, commissioned or independent relative to the MSI; with kind, publisher and date
+it feeds the document's source record, ``pipeline.sources``); headers are matched
 case-insensitively and a few usual synonyms are understood ("filename", "url", "MSIs"). Any
 other column is kept as document metadata and exported. ``msi`` takes registry ids, names,
 aliases or acronyms, several separated by ``;`` (see :mod:`pipeline.msi_names`); the first MSI
@@ -24,10 +26,11 @@ from pipeline.dates import parse_date
 from pipeline.msi_names import MsiNameResolver, Resolution
 from pipeline.records import GENERAL
 from pipeline.registry import Registry
+from pipeline.sources.model import INDEPENDENCE, normalise_independence
 
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_NAMES = (MANIFEST_NAME, "manifest.xlsx")
-COLUMNS = ("file", "title", "kind", "publisher", "date", "msi", "source_url")
+COLUMNS = ("file", "title", "kind", "publisher", "date", "msi", "source_url", "independence")
 SYNONYMS = {
     "filename": "file", "file_name": "file", "path": "file", "document": "file",
     "msis": "msi", "msi_id": "msi", "msi_ids": "msi", "initiative": "msi", "initiatives": "msi",
@@ -62,6 +65,7 @@ class ManifestEntry:
     date: str = ""  # ISO 8601 at the precision given, or the text as given if unreadable
     msi: str = ""  # the default MSI: a registry id, GENERAL, or "" for none
     source_url: str = ""
+    independence: str = ""  # as written, when it names one of pipeline.sources' values
     msis: tuple[str, ...] = ()  # every registry id the msi cell resolved to
     msi_given: str = ""  # the msi cell as written
     unresolved: tuple[str, ...] = ()  # names in the msi cell the registry does not know
@@ -71,7 +75,8 @@ class ManifestEntry:
     def metadata(self) -> dict[str, object]:
         """What is stored with the document and exported (empty values left out)."""
         out: dict[str, object] = {k: getattr(self, k) for k in
-                                  ("title", "kind", "publisher", "date", "source_url") if getattr(self, k)}
+                                  ("title", "kind", "publisher", "date", "source_url", "independence")
+                                  if getattr(self, k)}
         if self.msi_given:
             out["msi_given"] = self.msi_given
         if self.msis:
@@ -197,10 +202,16 @@ def read_manifest(path: str | Path, registry: Registry) -> Manifest:
         date = parse_date(row.get("date"))
         if date.note:
             problem(line, "date", "warning", date.note)
+        independence = _cell_text(row.get("independence"))
+        if independence and not normalise_independence(independence, strict=False):
+            problem(line, "independence", "warning",
+                    f"{independence!r} is not one of {', '.join(INDEPENDENCE)}; ignored")
+            independence = ""
         entries[str(resolved)] = ManifestEntry(
             path=str(resolved), msi=(specific or ids or [""])[0], msis=tuple(specific or ids),
             msi_given=msi_given, unresolved=missing, extra=tuple(extra), line=line,
             date=date.iso or _cell_text(row.get("date")),
+            independence=independence,
             **{k: _cell_text(row.get(k)) for k in ("title", "kind", "publisher", "source_url")})
     return Manifest(source, entries, tuple(problems), unknown, tuple(unresolved.values()))
 

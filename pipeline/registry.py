@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -13,6 +15,9 @@ from pipeline.records import GENERAL
 from pipeline.rules_schema import read_yaml, validate
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "evidence_rules" / "msi_registry.yaml"
+
+
+_DOMAIN = r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$"  # a lower-case host name, no scheme or path
 
 
 class UnknownMsiError(MsiEvidenceError):
@@ -40,10 +45,29 @@ class Msi(BaseModel):
     owner: str = ""
     sector: str = ""
     website: str = Field(default="", pattern=r"^(https?://\S+)?$")
+    # Who speaks for the MSI: organisations whose publications are the MSI's own (its secretariat,
+    # its owner) and the web domains it publishes under (the website's host counts too). They
+    # decide from data whether a document is "published by the MSI" (pipeline/sources).
+    publishers: tuple[str, ...] = ()
+    domains: tuple[Annotated[str, Field(pattern=_DOMAIN)], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    @property
+    def own_domains(self) -> tuple[str, ...]:
+        """Lower-case host names the MSI publishes under (``domains`` plus the website's host)."""
+        hosts = [d.lower().removeprefix("www.") for d in self.domains]
+        if self.website:
+            host = urlsplit(self.website).hostname or ""
+            hosts.append(host.lower().removeprefix("www."))
+        return tuple(dict.fromkeys(h for h in hosts if h))
+
+    @property
+    def own_publishers(self) -> tuple[str, ...]:
+        """Names whose publications are the MSI's own: its name, aliases and ``publishers``."""
+        return tuple(dict.fromkeys((*self.names, *self.publishers)))
 
     @property
     def anaphora_nouns(self) -> frozenset[str]:
@@ -84,6 +108,22 @@ class Registry(BaseModel):
                 if key in owners and owners[key] != m.id:
                     problems.append(f"name {surface!r} used by both {owners[key]} and {m.id}")
                 owners[key] = m.id
+        # Who speaks for an MSI must not be another MSI: an explicit domain belongs to one MSI
+        # (two MSIs may share a website, e.g. accords run by one secretariat), and a publisher
+        # may not be another MSI's name or alias.
+        domains: dict[str, str] = {}
+        for m in self.msis:
+            for domain in m.domains:
+                domain = domain.removeprefix("www.")
+                if domain in domains and domains[domain] != m.id:
+                    problems.append(f"domain {domain!r} listed by both {domains[domain]} and {m.id}")
+                domains[domain] = m.id
+            for publisher in m.publishers:
+                other = owners.get(publisher.lower())
+                if not publisher.strip():
+                    problems.append(f"{m.id}: empty publisher")
+                elif other and other != m.id:
+                    problems.append(f"{m.id}: publisher {publisher!r} is the name of {other}")
         if problems:
             raise ValueError("; ".join(problems))
         return self

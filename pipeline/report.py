@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.coverage import STATE_MEANING, STATES, coverage_frame
+from pipeline.coverage import FLAG_MEANING, STATE_MEANING, STATES, coverage_frame
 from pipeline.coverage_plot import STATE_COLOURS, heatmap_png
 from pipeline.export import EvidenceFilter, evidence_frame
 from pipeline.framework import Framework
@@ -39,6 +39,9 @@ class Quote:
     stale: bool
     score: float
     candidate_id: str
+    independence: str = ""  # from the MSI: self-reported, commissioned, independent
+    year: int | None = None  # the year the claim refers to (evidence_year)
+    source: str = ""  # "kind, publisher, published" for the badge's tooltip
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,10 @@ def build_sections(evidence: pd.DataFrame, coverage: pd.DataFrame, framework: Fr
                 consideration=_s(text), polarity=_s(row.polarity) or "not scored",
                 reviewer=_s(row.reviewer), decided_at=_s(row.decided_at)[:16].replace("T", " "),
                 note=_s(row.note), stale=bool(row.stale), score=float(row.score),
-                candidate_id=row.candidate_id))
+                candidate_id=row.candidate_id, independence=_s(row.independence),
+                year=None if pd.isna(row.evidence_year) else int(row.evidence_year),
+                source=", ".join(v for v in (_s(row.source_kind), _s(row.publisher),
+                                             _s(row.published)) if v)))
         ordered = sorted(groups, key=lambda r: (order.get(r, len(order)), r))
         gaps = []
         for state, heading in GAP_HEADINGS.items():
@@ -117,14 +123,15 @@ def build_sections(evidence: pd.DataFrame, coverage: pd.DataFrame, framework: Fr
 
 
 def render_report(store: Store, framework: Framework, registry=None,
-                  filters: EvidenceFilter | None = None) -> tuple[str, ReportResult]:
+                  filters: EvidenceFilter | None = None,
+                  since: int | None = None) -> tuple[str, ReportResult]:
     """The report as an HTML string, and what it contains."""
     from jinja2 import Environment, FileSystemLoader
 
     filters = (filters or EvidenceFilter()).with_status("all")
     evidence = evidence_frame(store, filters=filters)
     coverage = coverage_frame(evidence, framework, msis=filters.msis,
-                              reference_points=filters.reference_points)
+                              reference_points=filters.reference_points, since=since)
     msi_names = {m.id: m.name for m in registry.msis} if registry is not None else {}
     rp_names = {rp.id: rp.name for rp in framework.reference_points}
     sections = build_sections(evidence, coverage, framework, msi_names)
@@ -139,7 +146,9 @@ def render_report(store: Store, framework: Framework, registry=None,
     html = env.get_template("report.html").render(
         metadata=store_metadata(store, framework), sections=sections, heatmap=image,
         coverage=coverage, rp_names=rp_names, states=states, state_meaning=STATE_MEANING,
-        state_colours=STATE_COLOURS, state_order=STATES,
+        state_colours=STATE_COLOURS, state_order=STATES, since=since,
+        independence_rows=independence_rows(coverage),
+        flag_meaning=FLAG_MEANING,
         totals={s: int(status_counts.get(s, 0)) for s in ("accepted", "pending", "rejected")},
         other_framework_rows=coverage.attrs.get("other_framework_rows", 0),
         documents=_documents(store, evidence, filters))
@@ -148,8 +157,8 @@ def render_report(store: Store, framework: Framework, registry=None,
 
 
 def write_report(store: Store, out: str | Path, framework: Framework, registry=None,
-                 filters: EvidenceFilter | None = None) -> ReportResult:
-    html, result = render_report(store, framework, registry, filters)
+                 filters: EvidenceFilter | None = None, since: int | None = None) -> ReportResult:
+    html, result = render_report(store, framework, registry, filters, since)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(html, encoding="utf-8")
     return ReportResult(out=str(out), msis=result.msis, accepted_quotes=result.accepted_quotes,
@@ -161,6 +170,18 @@ def _documents(store: Store, evidence, filters: EvidenceFilter) -> list[dict]:
 
     doc_ids = sorted(set(evidence["doc_id"])) if filters.documents else None
     return documents_frame(store, doc_ids).to_dict("records")
+
+
+def independence_rows(coverage: pd.DataFrame) -> list[dict]:
+    """Coverage cells with accepted evidence, as plain values: the independence split, the
+    latest evidence year ("" when unknown) and the flags as a list."""
+    rows = []
+    for cell in coverage[coverage["accepted"] > 0].to_dict("records"):
+        year = cell.get("latest_evidence_year")
+        cell["latest_evidence_year"] = "" if year is None or pd.isna(year) else int(year)
+        cell["flags"] = [f for f in _s(cell.get("flags")).split(";") if f]
+        rows.append(cell)
+    return rows
 
 
 def _s(value) -> str:

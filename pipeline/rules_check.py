@@ -19,7 +19,9 @@ def check_file(path: str | Path) -> str:
                 f"points, {len(fw.considerations)} considerations")
     if isinstance(data, dict) and "msis" in data:
         reg = validate(Registry, data, str(path))
-        return f"{path}: ok: MSI registry with {len(reg.msis)} initiatives"
+        linked = sum(1 for m in reg.msis if m.publishers or m.domains or m.website)
+        return (f"{path}: ok: MSI registry with {len(reg.msis)} initiatives, {linked} with "
+                "publishers or web domains to recognise their own publications")
     raise RulesError(str(path), ["[(top level)] neither a framework (needs 'reference_points') "
                                  "nor an MSI registry (needs 'msis')"])
 

@@ -137,10 +137,24 @@ def run_corpus(paths: list[str], store: Store, context: ProcessingContext, *, wo
     summary.duplicate_paths = len(duplicates)
     twins = mark_twins(store)
     summary.twin_groups, summary.twins_merged = twins.groups, twins.merged
+    _propose_sources(summary, store, context, doc_ids)
     _fill_from_store(summary, store, doc_ids)
     summary.wall_s = round(time.perf_counter() - started, 2)
     store.finish_run(run_id, "ok" if summary.all_ok else "with_failures", summary.as_dict())
     return summary
+
+
+def _propose_sources(summary: RunSummary, store: Store, context: ProcessingContext,
+                     doc_ids: list[str]) -> None:
+    """Source records for this run's documents (and any stored document still without one).
+    A failure here is reported but never fails the run: candidates are already stored."""
+    from pipeline.sources.refresh import refresh_sources
+
+    try:
+        refresh_sources(store, context.registry, context.manifest, doc_ids)
+        refresh_sources(store, context.registry, missing_only=True)
+    except Exception as exc:  # noqa: BLE001 - a proposer bug must not lose the run's summary
+        summary.failures.append(("(source records)", "crashed", f"{type(exc).__name__}: {exc}"))
 
 
 def _cache_counts(context: ProcessingContext) -> tuple[int, int]:

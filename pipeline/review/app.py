@@ -95,7 +95,7 @@ def create_app(
     epoch) drives session expiry and sign-in throttling; tests pass a fake one."""
     from fastapi.staticfiles import StaticFiles
 
-    from pipeline.review import routes_api, routes_html
+    from pipeline.review import routes_api, routes_html, routes_sources
 
     store = store or Store(config.db, busy_timeout_s=5.0, create=False)
     vocabulary = vocabulary or Vocabulary.load(config.framework, config.registry)
@@ -122,6 +122,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(routes_api.router)
     app.include_router(routes_html.router)
+    app.include_router(routes_sources.router)
     app.add_middleware(SecurityMiddleware, host_names=config.host_names())
 
     @app.exception_handler(StoreError)

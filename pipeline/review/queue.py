@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
+from pipeline.review.sources import INDEPENDENCE_CHOICES, candidate_filter
+from pipeline.sources.model import KINDS
 from pipeline.store import Store
+from pipeline.store.sources import candidate_clause
 
 STATUSES = ("todo", "skipped", "accepted", "rejected", "all", "stale")
 _STATE = {"skipped": "skip", "accepted": "accept", "rejected": "reject"}
@@ -19,6 +22,8 @@ class Filters:
     doc_id: str = ""
     status: str = "todo"
     min_score: float | None = None
+    independence: str = ""  # of the document from the candidate's MSI (pipeline.sources)
+    source_kind: str = ""
 
     @classmethod
     def from_params(cls, params) -> Filters:
@@ -36,6 +41,8 @@ class Filters:
             doc_id=params.get("doc") or "",
             status=status,
             min_score=min_score,
+            independence=_choice(params.get("independence"), INDEPENDENCE_CHOICES),
+            source_kind=_choice(params.get("kind"), tuple(KINDS)),
         )
 
     def query_string(self) -> str:
@@ -45,6 +52,8 @@ class Filters:
             "doc": self.doc_id,
             "status": "" if self.status == "todo" else self.status,
             "min_score": "" if self.min_score is None else f"{self.min_score:g}",
+            "independence": self.independence,
+            "kind": self.source_kind,
         }
         return urlencode({k: v for k, v in params.items() if v})
 
@@ -52,9 +61,19 @@ class Filters:
         return asdict(self)
 
 
-def _where(filters: Filters, reviewer: str) -> tuple[str, list]:
+def _choice(value: str | None, allowed: tuple[str, ...]) -> str:
+    return value if value in allowed else ""
+
+
+def _where(filters: Filters, reviewer: str, store: Store | None = None) -> tuple[str, list]:
     clauses = ["c.stale = ?", "c.twin_of IS NULL"]  # a twin is decided on its lead's card
     args: list = [1 if filters.status == "stale" else 0]
+    terms = candidate_filter(store, filters.independence, filters.source_kind) \
+        if store is not None else None
+    if terms is not None:
+        clause, more = candidate_clause(terms)
+        clauses.append(clause)
+        args.extend(more)
     if filters.msi:
         clauses.append("c.msi = ?")
         args.append(filters.msi)
@@ -89,7 +108,7 @@ def next_candidate(
     candidate_id) when given. The ``todo`` queue wraps around: when nothing is left below
     ``after``, its best-scored undecided candidate comes next. Starting below the card just
     decided spares the query from re-checking everything the reviewer decided above it."""
-    where, args = _where(filters, reviewer)
+    where, args = _where(filters, reviewer, store)
     sql = (
         "SELECT c.candidate_id FROM candidates c WHERE {}"
         " ORDER BY c.score DESC, c.candidate_id LIMIT 1"
@@ -110,7 +129,7 @@ def list_candidates(
     store: Store, filters: Filters, reviewer: str, *, offset: int = 0, limit: int = 50
 ) -> tuple[list[dict], int]:
     """One page of the queue and the total number of matching candidates."""
-    where, args = _where(filters, reviewer)
+    where, args = _where(filters, reviewer, store)
     total = store.conn.execute(f"SELECT COUNT(*) FROM candidates c WHERE {where}", args).fetchone()[
         0
     ]
@@ -147,4 +166,6 @@ def filter_options(store: Store) -> dict[str, list]:
             )
         ],
         "statuses": list(STATUSES),
+        "independence": list(INDEPENDENCE_CHOICES),
+        "kinds": list(KINDS.items()),
     }

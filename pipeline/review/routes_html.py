@@ -18,7 +18,9 @@ from pipeline.review.cards import load_card
 from pipeline.review.overview import overview
 from pipeline.review.queue import Filters, filter_options, list_candidates, next_candidate
 from pipeline.review.source import render_pdf_page, source_info, text_context
+from pipeline.review.sources import accepted_by_independence, card_source
 from pipeline.review.vocabulary import POLARITIES
+from pipeline.sources.model import INDEPENDENCE, KINDS
 
 router = APIRouter(include_in_schema=False)
 MESSAGES = {
@@ -177,9 +179,14 @@ def card_response(
             text="No such candidate. Go back to the queue.",
         )
     vocab = ctx.vocabulary
+    source = card_source(ctx.store, card.candidate["doc_id"], card.candidate["msi"],
+                         card.candidate["quote"])
     return render(
         request,
         "card.html",
+        source=source,
+        source_kinds=list(KINDS.items()),
+        independence_values=list(INDEPENDENCE),
         status=status,
         card=card,
         c=card.candidate,
@@ -331,6 +338,7 @@ async def overview_page(request: Request):
         request,
         "overview.html",
         ov=overview(ctx.store),
+        by_independence=accepted_by_independence(ctx.store),
         agreement=agreement_service.agreement(ctx.store),
         n_disagreements=len(agreement_service.disagreements(ctx.store)),
     )

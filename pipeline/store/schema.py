@@ -217,6 +217,40 @@ MIGRATIONS: list[str] = [
     ALTER TABLE decisions ADD COLUMN twin_of_decision INTEGER REFERENCES decisions(decision_id);
     CREATE INDEX decisions_twin_of ON decisions(twin_of_decision) WHERE twin_of_decision IS NOT NULL;
     """,
+    # Sources (issue 19, pipeline/sources): one proposed source record per document (publisher,
+    # kind, publication date, independence from the MSIs in about_msis), replaced by each run,
+    # and reviewers' corrections, append-only like decisions: per field, the latest non-NULL
+    # correction counts. Stores from before this migration simply have no records until the
+    # next run (or `msi-evidence source propose`).
+    """
+    CREATE TABLE document_sources (
+        doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id),
+        publisher TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT '',
+        published TEXT NOT NULL DEFAULT '',
+        independence TEXT NOT NULL DEFAULT '',
+        about_msis TEXT NOT NULL DEFAULT '[]',
+        origin TEXT NOT NULL DEFAULT 'proposed',
+        confidence REAL,
+        reason TEXT,
+        proposed_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE source_corrections (
+        correction_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+        publisher TEXT, kind TEXT, published TEXT, independence TEXT, about_msis TEXT,
+        reviewer TEXT NOT NULL,
+        note TEXT,
+        corrected_at TEXT NOT NULL
+    );
+    CREATE INDEX source_corrections_doc ON source_corrections(doc_id, correction_id);
+
+    CREATE TRIGGER source_corrections_are_append_only BEFORE UPDATE ON source_corrections
+    BEGIN SELECT RAISE(ABORT, 'source corrections are append-only'); END;
+    CREATE TRIGGER source_corrections_are_never_deleted BEFORE DELETE ON source_corrections
+    BEGIN SELECT RAISE(ABORT, 'source corrections are append-only'); END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
