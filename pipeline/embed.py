@@ -237,6 +237,28 @@ class CachedEncoder:
         return np.stack([known[h] for h in hashes]).astype(np.float32, copy=False)
 
 
+def start_loading(encoder: Encoder) -> threading.Thread | None:
+    """Load ``encoder``'s model in a background thread, so that importing torch and reading the
+    weights overlap the parsing of the first documents; the first ``encode`` waits for it.
+    A failure is left for that ``encode`` to raise with its message. None when there is nothing
+    to load (the hashing encoder, or a model already loaded)."""
+    inner = encoder
+    while isinstance(inner, CachedEncoder):
+        inner = inner.encoder
+    if not isinstance(inner, SentenceTransformerEncoder) or inner._model is not None:
+        return None
+
+    def load() -> None:
+        try:
+            inner.load()
+        except Exception as exc:  # noqa: BLE001 (encode raises it again, with its message)
+            logging.getLogger(__name__).debug("background model load failed: %s", exc)
+
+    thread = threading.Thread(target=load, name="load-embedding-model", daemon=True)
+    thread.start()
+    return thread
+
+
 def available_cores() -> int:
     """CPU cores this process may run on (respects affinity masks and container cpusets)."""
     try:

@@ -18,6 +18,7 @@ from queue import Queue
 
 import numpy as np
 
+from pipeline.embed import start_loading
 from pipeline.executors import worker_cache
 from pipeline.isolation import IsolatedParser
 from pipeline.manifest import ManifestEntry
@@ -164,6 +165,8 @@ class LocalExecutor:
         return {"executor": self.name, "workers": self.workers, "embed_budget": self.embed_budget}
 
     def results(self, jobs: list[Job], context: ProcessingContext) -> Iterator[DocumentResult]:
+        if jobs:  # the model loads while the parse workers start and read the first files
+            start_loading(context.encoder)
         prepare = PrepareInWorker(context.registry, context.segment, context.manifest)
         yield from embed_in_batches(parse_ahead(jobs, context, self.workers, prepare), context,
                                     self.embed_budget)

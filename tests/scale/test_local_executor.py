@@ -97,3 +97,33 @@ def test_prepare_step_warms_up_spacy_before_the_first_document():
     worker_cache.clear()
     PrepareInWorker(load_registry(), SegmentSettings()).warm_up()
     assert worker_cache.builds().get("attributor") == 1
+
+
+def test_the_model_loads_in_the_background_while_documents_are_parsed(small_corpus: Path,
+                                                                       tmp_path: Path):
+    import threading
+
+    from pipeline.embed import CachedEncoder, EmbeddingCache, SentenceTransformerEncoder
+
+    class RecordingEncoder(SentenceTransformerEncoder):
+        """Loads nothing real: records which thread loaded it, embeds with hashing."""
+
+        def __init__(self):
+            super().__init__("hashing-stand-in")
+            self.loaded_in: list[str] = []
+
+        def load(self):
+            with self._lock:
+                if self._model is None:
+                    self.loaded_in.append(threading.current_thread().name)
+                    self._model = HashingEncoder()
+            return self._model
+
+        def encode(self, texts):
+            return self.load().encode(texts)
+
+    inner = RecordingEncoder()
+    encoder = CachedEncoder(inner, EmbeddingCache(tmp_path / "cache.sqlite"))
+    summary = run_into(tmp_path / "db.sqlite", small_corpus, encoder)
+    assert summary.processed == 6
+    assert inner.loaded_in == ["load-embedding-model"]  # once, and not on the main thread
