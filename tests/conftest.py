@@ -69,3 +69,21 @@ def cli():
         return main([str(a) for a in argv])
 
     return run
+
+
+def run_hashing_store(corpus: Path, db: Path) -> Path:
+    """``msi-evidence run CORPUS --db DB --model hashing`` in-process; the store, which must
+    have been built without a failure."""
+    from pipeline.cli import main
+
+    code = main(["run", str(corpus), "--db", str(db), "--model", "hashing", "--no-progress"])
+    assert code == 0, f"the pipeline must process {corpus} cleanly"
+    return db
+
+
+def private_copy(store: Path, folder: Path) -> Path:
+    """A copy of a store built once per session, safe to write decisions into."""
+    dest = folder / store.name
+    shutil.copy2(store, dest)
+    return dest
+

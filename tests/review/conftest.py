@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.headless import launch_chromium
+from tests.conftest import private_copy, run_hashing_store
 
 PAYLOAD_SCRIPT = "<script>window.pwned = 'script'</script>"
 PAYLOAD_IMG = "<img src=x onerror=\"window.pwned = 'img'\">"
@@ -77,22 +78,14 @@ def write_corpus(folder: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory) -> Path:
     """The pipeline run once (``--model hashing``) over the generated corpus."""
-    from pipeline.cli import main
-
     root = tmp_path_factory.mktemp("review_corpus")
-    corpus = write_corpus(root / "corpus")
-    db = root / "review.sqlite"
-    code = main(["run", str(corpus), "--db", str(db), "--model", "hashing", "--no-progress"])
-    assert code == 0, "the pipeline must process the generated corpus cleanly"
-    return db
+    return run_hashing_store(write_corpus(root / "corpus"), root / "review.sqlite")
 
 
 @pytest.fixture
 def db_path(built_db: Path, tmp_path: Path) -> Path:
     """A private copy of the built store, safe to write decisions into."""
-    dest = tmp_path / "review.sqlite"
-    shutil.copy2(built_db, dest)
-    return dest
+    return private_copy(built_db, tmp_path)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.twins import TwinCandidate, normalise, twin_groups
+from tests.conftest import private_copy, run_hashing_store
 from tests.review.conftest import PARAGRAPHS
 
 SYNDICATED_EDIT = ("publicly communicates", "openly communicates")
@@ -26,7 +27,6 @@ def _rows(db: Path, sql: str, args=()) -> list[tuple]:
 
 @pytest.fixture(scope="session")
 def twin_store(tmp_path_factory) -> Path:
-    from pipeline.cli import main
     from pipeline.pdfgen import write_report_pdf
 
     root = tmp_path_factory.mktemp("twins")
@@ -40,17 +40,13 @@ def twin_store(tmp_path_factory) -> Path:
         "Reposted: labour report\n\n"
         + "\n\n".join(p.replace(*SYNDICATED_EDIT) for p in body) + "\n")
     (corpus / "other.txt").write_text("Other notes\n\n" + PARAGRAPHS[6] + "\n")
-    db = root / "twins.sqlite"
-    assert main(["run", str(corpus), "--db", str(db), "--model", "hashing", "--no-progress"]) == 0
-    return db
+    return run_hashing_store(corpus, root / "twins.sqlite")
 
 
 @pytest.fixture
 def db_path(twin_store: Path, tmp_path: Path) -> Path:
     """A private copy of the twin store (overrides the review fixtures' store)."""
-    dest = tmp_path / "twins.sqlite"
-    shutil.copy2(twin_store, dest)
-    return dest
+    return private_copy(twin_store, tmp_path)
 
 
 def _groups(db: Path) -> dict[str, list[str]]:

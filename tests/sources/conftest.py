@@ -4,10 +4,11 @@ commissioned (both proposed from their text)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import private_copy, run_hashing_store
 
 OWN = """Kimberley Process annual report
 
@@ -57,20 +58,13 @@ def write_corpus(folder: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def sources_built(tmp_path_factory) -> Path:
-    from pipeline.cli import main
-
     root = tmp_path_factory.mktemp("sources")
-    corpus = write_corpus(root / "corpus")
-    db = root / "sources.sqlite"
-    assert main(["run", str(corpus), "--db", str(db), "--model", "hashing", "--no-progress"]) == 0
-    return db
+    return run_hashing_store(write_corpus(root / "corpus"), root / "sources.sqlite")
 
 
 @pytest.fixture
 def sources_db(sources_built: Path, tmp_path: Path) -> Path:
-    dest = tmp_path / "sources.sqlite"
-    shutil.copy2(sources_built, dest)
-    return dest
+    return private_copy(sources_built, tmp_path)
 
 
 @pytest.fixture
