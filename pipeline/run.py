@@ -24,7 +24,7 @@ from pipeline.process import ProcessingContext
 from pipeline.progress import Progress
 from pipeline.records import DocStatus, DocumentResult
 from pipeline.store import Store
-from pipeline.store.twins import mark_twins
+from pipeline.store.twins import mark_twins, twin_report
 
 # Statuses worth another try on a re-run even when the bytes did not change.
 RETRY_STATUSES = {DocStatus.TIMEOUT, DocStatus.RESOURCE_LIMIT, DocStatus.CRASHED}
@@ -135,7 +135,8 @@ def run_corpus(paths: list[str], store: Store, context: ProcessingContext, *, wo
         if store.document_state(doc_id):
             store.record_path(path, doc_id, run_id)
     summary.duplicate_paths = len(duplicates)
-    twins = mark_twins(store)
+    # Only a run that wrote documents can change which candidates repeat each other.
+    twins = mark_twins(store) if summary.processed else twin_report(store)
     summary.twin_groups, summary.twins_merged = twins.groups, twins.merged
     _propose_sources(summary, store, context, doc_ids)
     _fill_from_store(summary, store, doc_ids)

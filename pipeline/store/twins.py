@@ -34,11 +34,15 @@ def mark_twins(store: Store) -> TwinReport:
         conn.executemany("UPDATE candidates SET twin_of = ? WHERE candidate_id = ?",
                          [(lead, cid) for cid, lead in lead_of.items() if cid != lead])
         _copy_lead_decisions(conn)
-    documents = conn.execute(
-        "SELECT COUNT(DISTINCT doc_id) FROM candidates WHERE twin_of IS NOT NULL").fetchone()[0]
-    leads = {lead for cid, lead in lead_of.items() if cid != lead}
-    return TwinReport(len(leads), sum(1 for cid, lead in lead_of.items() if cid != lead),
-                      int(documents))
+    return twin_report(store)
+
+
+def twin_report(store: Store) -> TwinReport:
+    """The twin groups as they stand in the store."""
+    groups, merged, documents = store.conn.execute(
+        "SELECT COUNT(DISTINCT twin_of), COUNT(*), COUNT(DISTINCT doc_id) FROM candidates"
+        " WHERE twin_of IS NOT NULL AND stale = 0").fetchone()
+    return TwinReport(int(groups), int(merged), int(documents))
 
 
 def _copy_lead_decisions(conn) -> None:

@@ -231,3 +231,14 @@ def test_make_review_serves_the_store_that_a_browser_can_review(db_path, page):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(30)
+
+
+def test_an_unchanged_rerun_keeps_the_groups_and_reports_them(db_path, twin_store, cli, capsys):
+    before = _groups(db_path)
+    assert cli("run", twin_store.parent / "corpus", "--db", db_path, "--model", "hashing",
+               "--no-progress") == 0
+    out = capsys.readouterr().out
+    assert "0 processed" in out
+    merged = sum(len(g) - 1 for g in before.values())
+    assert f"twins merged: {merged} candidate(s)" in out
+    assert _groups(db_path) == before
