@@ -57,32 +57,31 @@ def _key(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", value.strip().lower()).strip("_")
 
 
-def normalise_kind(value: str, *, strict: bool = True) -> str:
-    """A kind from the vocabulary (``KINDS``) for ``value`` or one of its aliases; "" for ""."""
+def _normalise(value: str, vocabulary: dict[str, str], aliases: dict[str, str], what: str,
+               strict: bool) -> str:
+    """``value`` as a word of ``vocabulary`` (spelt with "_" or "-", or through ``aliases``);
+    "" for "", and for an unknown word unless ``strict`` (then SourceError)."""
     key = _key(value)
     if not key:
         return ""
-    if key in KINDS:
-        return key
-    if key in _KIND_ALIASES:
-        return _KIND_ALIASES[key]
+    for spelling in (key, key.replace("_", "-")):
+        if spelling in vocabulary:
+            return spelling
+    if key in aliases:
+        return aliases[key]
     if strict:
-        raise SourceError(f"unknown source kind {value!r}; use one of {', '.join(KINDS)}")
+        raise SourceError(f"unknown {what} {value!r}; use one of {', '.join(vocabulary)}")
     return ""
+
+
+def normalise_kind(value: str, *, strict: bool = True) -> str:
+    """A kind from the vocabulary (``KINDS``) for ``value`` or one of its aliases; "" for ""."""
+    return _normalise(value, KINDS, _KIND_ALIASES, "source kind", strict)
 
 
 def normalise_independence(value: str, *, strict: bool = True) -> str:
-    key = _key(value)
-    if not key:
-        return ""
-    dashed = key.replace("_", "-")
-    if dashed in INDEPENDENCE:
-        return dashed
-    if key in _INDEPENDENCE_ALIASES:
-        return _INDEPENDENCE_ALIASES[key]
-    if strict:
-        raise SourceError(f"unknown independence {value!r}; use one of {', '.join(INDEPENDENCE)}")
-    return ""
+    """An independence (``INDEPENDENCE``) for ``value`` or one of its aliases; "" for ""."""
+    return _normalise(value, INDEPENDENCE, _INDEPENDENCE_ALIASES, "independence", strict)
 
 
 def year_of(published: str) -> int | None:
