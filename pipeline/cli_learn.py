@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 
 def user_cache_path() -> Path:
-    """The per-user embedding cache shared by training runs."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "msi-evidence" / "embeddings.sqlite"
+    """The per-user embedding cache shared by training runs (beside the framework vectors)."""
+    from pipeline.vector_cache import user_cache_dir
+
+    return user_cache_dir() / "embeddings.sqlite"
 
 
 def add_learn_commands(sub) -> None:
