@@ -95,18 +95,23 @@ class Reviewer:
 
 def clone_candidates(db: Path, n: int, prefix: str = "bulk") -> list[str]:
     """Add ``n`` copies of a real candidate under new ids (same passage, document and fields):
-    enough distinct candidates for thousands of decisions without a corpus that large."""
+    enough distinct candidates for thousands of decisions without a corpus that large.
+
+    Each copy's quote is its own short text, so a twin regrouping (after any run that writes
+    documents, perhaps mid-test) never folds the copies into one card whose decision would
+    answer the later ones with 409."""
     conn = sqlite3.connect(str(db), isolation_level=None)
     try:
         columns = [r[1] for r in conn.execute("PRAGMA table_info(candidates)")]
         source = conn.execute("SELECT candidate_id FROM candidates ORDER BY candidate_id"
                               " LIMIT 1").fetchone()[0]
-        others = ", ".join(c for c in columns if c != "candidate_id")
+        others = ", ".join(c for c in columns if c not in ("candidate_id", "quote"))
         ids = [f"{prefix}{i:05d}" for i in range(n)]
         conn.execute("BEGIN IMMEDIATE")
         for cid in ids:
-            conn.execute(f"INSERT INTO candidates (candidate_id, {others})"
-                         f" SELECT ?, {others} FROM candidates WHERE candidate_id = ?", (cid, source))
+            conn.execute(f"INSERT INTO candidates (candidate_id, quote, {others})"
+                         f" SELECT ?, ?, {others} FROM candidates WHERE candidate_id = ?",
+                         (cid, f"copy {cid}", source))
         conn.execute("COMMIT")
     finally:
         conn.close()
