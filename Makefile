@@ -46,7 +46,7 @@ lint: install
 	$(BIN)/ruff check pipeline tests benchmarks
 
 corpus-pdfs: install
-	$(BIN)/python -m pipeline.sample_corpus ../shared/seeds corpus
+	$(BIN)/python -m tests.support.sample_corpus ../shared/seeds corpus
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -37,10 +37,10 @@ def load_dev_args(args):
 def load_dev(db: str, model: str | None, framework_path: str | None = None):
     """(framework, analysed files, gold, encoder) for the .txt files named in the gold set."""
     from pipeline.embed import CachedEncoder, EmbeddingCache, make_encoder
-    from pipeline.evaluate import load_gold
-    from pipeline.framework import load_framework
-    from pipeline.registry import load_registry
-    from pipeline.scoring.dataset import analyse_files
+    from pipeline.evaluate.dataset import analyse_files
+    from pipeline.evaluate.metrics import load_gold
+    from pipeline.rules.framework import load_framework
+    from pipeline.rules.registry import load_registry
 
     gold = load_gold(GOLD)
     framework = load_framework(framework_path)

@@ -4,7 +4,7 @@
 
 All three run on the same passages and embeddings (the sample corpus's text files, analysed
 in-process with the pipeline's stages; the embedding cache of ``--db`` makes this cheap), produce
-candidates one per MSI the passage is about, and are scored by ``pipeline.evaluate`` against
+candidates one per MSI the passage is about, and are scored by ``pipeline.evaluate.metrics`` against
 corpus/gold/evidence_gold.csv on the tune and held-out splits:
 
 - **keyword**: a passage is a candidate for the consideration whose content words (the
@@ -12,7 +12,7 @@ corpus/gold/evidence_gold.csv on the tune and held-out splits:
   that share reaches a threshold;
 - **cosine top-1**: the consideration text with the highest cosine similarity to the passage,
   when it reaches a threshold;
-- **project**: ``pipeline.match`` with the framework YAML as it is.
+- **project**: ``pipeline.scoring.match`` with the framework YAML as it is.
 
 The baselines' thresholds are chosen to maximise F1 on the tune split (their best case);
 the held-out split is never used to choose anything.
@@ -46,9 +46,9 @@ def main() -> int:
 
     from _corpus import load_dev
 
-    from pipeline.evaluate import evaluate
-    from pipeline.match import EvidenceIndex
-    from pipeline.scoring.dataset import project_candidates
+    from pipeline.evaluate.dataset import project_candidates
+    from pipeline.evaluate.metrics import evaluate
+    from pipeline.scoring.match import EvidenceIndex
 
     framework, files, gold, encoder = load_dev(args.db, args.model)
     passages = [p for f in files for p in f.eval_passages()]

@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.coverage import coverage_frame  # noqa: E402
-from pipeline.export import evidence_frame, export_csv  # noqa: E402
-from pipeline.export_job import run_export  # noqa: E402
-from pipeline.export_xlsx import write_xlsx  # noqa: E402
-from pipeline.framework import load_framework  # noqa: E402
+from pipeline.export.coverage import coverage_frame  # noqa: E402
+from pipeline.export.evidence import evidence_frame, export_csv  # noqa: E402
+from pipeline.export.job import run_export  # noqa: E402
+from pipeline.export.xlsx import write_xlsx  # noqa: E402
+from pipeline.rules.framework import load_framework  # noqa: E402
 from pipeline.store import Store  # noqa: E402
 
 WORDS = ["the", "initiative", "reported", "that", "workers", "were", "consulted", "on",

@@ -61,7 +61,7 @@ def main() -> None:
             rows["cold cache, new store"].append(timed([*run, "--db", str(root / f"c{i}.sqlite")], env))
             rows["warm cache, new store"].append(timed([*run, "--db", str(root / f"w{i}.sqlite")], env))
         rows["python + import of the run path"] = [
-            timed([sys.executable, "-c", "import pipeline.cli, pipeline.run, pipeline.process"], env)
+            timed([sys.executable, "-c", "import pipeline.cli, pipeline.run.runner, pipeline.run.process"], env)
             for _ in range(args.repeat)]
         load = ("from pipeline.embed import make_encoder; "
                 f"make_encoder({args.model!r}).encode(['one sentence'])")

@@ -57,7 +57,7 @@ def _table_pdf(path: Path, paragraphs: list[str], pages: int) -> None:
 def build_corpus(folder: Path, min_pages: int) -> list[Path]:
     import pypdfium2 as pdfium
 
-    from pipeline.pdfgen import text_blocks, write_report_pdf
+    from tests.support.pdfgen import text_blocks, write_report_pdf
 
     blocks = [b for seed in SEEDS for b in text_blocks(seed.read_text(encoding="utf-8"))]
     paragraphs = [text for kind, text in blocks if kind == "para" and len(text.split()) > 30]
@@ -92,7 +92,7 @@ def _project(paths: list[str], limit: int) -> tuple[int, int]:
 
 def _isolated(paths: list[str], limit: int) -> tuple[int, int]:
     from pipeline.ingest import ParseLimits
-    from pipeline.isolation import IsolatedParser
+    from pipeline.run.isolation import IsolatedParser
 
     pages = chars = 0
     with IsolatedParser(ParseLimits(max_pages=100_000, timeout_s=600)) as parser:

@@ -84,7 +84,7 @@ def run_cli(corpus: Path, db: Path, model: str | None, extra: list[str]) -> dict
 
 def ingest_only(files: list[Path], workers: int) -> tuple[float, int]:
     """Parse every file in ``workers`` isolated processes; (seconds, pages)."""
-    from pipeline.isolation import IsolatedParser
+    from pipeline.run.isolation import IsolatedParser
 
     parsers: Queue = Queue()
     owned = [IsolatedParser() for _ in range(workers)]
@@ -112,8 +112,8 @@ def embedding_only(files: list[Path], model: str | None, batch: int) -> dict:
     """Embed the texts the pipeline would embed for ``files``, with the bare encoder."""
     from pipeline.embed import make_encoder
     from pipeline.ingest import ingest_file
-    from pipeline.match import texts_to_embed
-    from pipeline.registry import load_registry
+    from pipeline.rules.registry import load_registry
+    from pipeline.scoring.match import texts_to_embed
     from pipeline.segment import segment_document
 
     del load_registry  # attribution does not change what is embedded

@@ -73,7 +73,7 @@ REVIEW_INDEXES = [
 
 
 def build_store(path: Path, n_candidates: int, seed: int = 1) -> None:
-    from pipeline.framework import load_framework
+    from pipeline.rules.framework import load_framework
     from pipeline.store import Store
 
     rng = random.Random(seed)

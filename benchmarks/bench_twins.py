@@ -1,4 +1,4 @@
-"""Twin grouping at scale: how long ``pipeline.twins.twin_groups`` takes on a large store.
+"""Twin grouping at scale: how long ``pipeline.store.twin_groups.twin_groups`` takes on a large store.
 
     python benchmarks/bench_twins.py [--candidates 100000] [--copies 0.3]
 
@@ -14,7 +14,7 @@ import argparse
 import random
 import time
 
-from pipeline.twins import TwinCandidate, jaccard, normalise, shingles, twin_groups
+from pipeline.store.twin_groups import TwinCandidate, jaccard, normalise, shingles, twin_groups
 
 WORDS = ["audit", "certification", "workers", "standard", "members", "monitoring", "independent", "board", "report", "grievance", "remedy", "supply", "chain", "transparency", "payments", "governments", "companies", "civil", "society", "forced", "labour", "wages", "farmers", "premium", "assurance", "scheme", "review", "complaints"]
 

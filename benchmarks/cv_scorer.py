@@ -84,14 +84,14 @@ class Counts:
 
 @functools.cache
 def _norm(text: str) -> str:
-    from pipeline.evaluate import normalise
+    from pipeline.evaluate.metrics import normalise
 
     return normalise(text)
 
 
 def counts(cands, passages, gold, threshold: float) -> Counts:
-    """The evaluation's counting (pipeline.evaluate) restricted to ``passages``."""
-    from pipeline.evaluate import same_sentence
+    """The evaluation's counting (pipeline.evaluate.metrics) restricted to ``passages``."""
+    from pipeline.evaluate.metrics import same_sentence
 
     keys = {p.key: p for p in passages}
     text = {k: _norm(p.text) for k, p in keys.items()}
@@ -124,7 +124,7 @@ def fit_calibration(rows, train_keys: set[str], C: float, blend: float, drop: tu
     from sklearn.linear_model import LogisticRegression
     from train_scorer import RULE_FEATURES
 
-    from pipeline.framework import Calibration
+    from pipeline.rules.framework import Calibration
     from pipeline.scoring.features import FEATURES
 
     idx = [i for i, k in enumerate(rows.keys) if k in train_keys]
@@ -186,9 +186,9 @@ def main() -> int:
     from _corpus import load_dev_args
     from sklearn.model_selection import GroupKFold
 
-    from pipeline.evaluate import assign_splits
-    from pipeline.match import EvidenceIndex
-    from pipeline.scoring.dataset import feature_rows, project_candidates
+    from pipeline.evaluate.dataset import feature_rows, project_candidates
+    from pipeline.evaluate.metrics import assign_splits
+    from pipeline.scoring.match import EvidenceIndex
 
     framework, files, gold_all, encoder = load_dev_args(args)
     passages_all = [p for f in files for p in f.eval_passages()]

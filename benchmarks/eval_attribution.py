@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.attribution.evaluate import attribute_corpus, evaluate, load_gold  # noqa: E402
+from pipeline.evaluate.attribution import attribute_corpus, evaluate, load_gold  # noqa: E402
 from pipeline.records import GENERAL  # noqa: E402
 
 

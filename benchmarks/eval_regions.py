@@ -25,7 +25,7 @@ def split_only(analysed, keys: set[str]):
     """An AnalysedFile holding only the passages whose evaluation key is in ``keys``."""
     import numpy as np
 
-    from pipeline.scoring.dataset import AnalysedFile
+    from pipeline.evaluate.dataset import AnalysedFile
 
     keep = [i for i, ep in enumerate(analysed.eval_passages()) if ep.key in keys]
     position = {old: new for new, old in enumerate(keep)}
@@ -49,9 +49,9 @@ def main() -> int:
     from _corpus import load_dev
     from cv_scorer import trial_framework
 
-    from pipeline.evaluate import assign_splits, evaluate
-    from pipeline.match import EvidenceIndex
-    from pipeline.scoring.dataset import project_candidates
+    from pipeline.evaluate.dataset import project_candidates
+    from pipeline.evaluate.metrics import assign_splits, evaluate
+    from pipeline.scoring.match import EvidenceIndex
 
     framework, files, gold, encoder = load_dev(args.db, args.model)
     index = EvidenceIndex.build(framework, encoder)

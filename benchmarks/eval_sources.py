@@ -113,7 +113,7 @@ def dev_manifest_check(folder: Path = DEV) -> None:
 
     from pipeline.attribution import MsiAttributor
     from pipeline.ingest import ingest_file
-    from pipeline.registry import load_registry
+    from pipeline.rules.registry import load_registry
     from pipeline.segment import segment_document
     from pipeline.sources.proposal import DocumentFacts, SourceProposer, discussed_msis
 

@@ -31,7 +31,6 @@ from pipeline.embed import (  # noqa: E402
     make_encoder,
     packaged_model_path,
 )
-from pipeline.framework import load_framework, with_model_dir  # noqa: E402
 from pipeline.learn import DEFAULT_CORPUS, LABELS_DIR  # noqa: E402
 from pipeline.learn.crossval import (  # noqa: E402
     candidates_of,
@@ -43,8 +42,9 @@ from pipeline.learn.features import dense_names  # noqa: E402
 from pipeline.learn.fit import document_folds, fit_model, framework_texts  # noqa: E402
 from pipeline.learn.labels import read_documents, read_labels  # noqa: E402
 from pipeline.learn.model import Selection, Settings  # noqa: E402
-from pipeline.match import EvidenceIndex, texts_to_embed  # noqa: E402
-from pipeline.registry import load_registry  # noqa: E402
+from pipeline.rules.framework import load_framework, with_model_dir  # noqa: E402
+from pipeline.rules.registry import load_registry  # noqa: E402
+from pipeline.scoring.match import EvidenceIndex, texts_to_embed  # noqa: E402
 
 
 class FineTunedEncoder:

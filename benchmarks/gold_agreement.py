@@ -77,7 +77,7 @@ def tool_labels(args, second, tune) -> dict[tuple[str, str], list[str]]:
     """The tool's top-ranked reference points for each quote's passage (see the docstring)."""
     from _corpus import load_dev_args
 
-    from pipeline.match import EvidenceIndex, reference_point_scores
+    from pipeline.scoring.match import EvidenceIndex, reference_point_scores
 
     framework, files, _gold, encoder = load_dev_args(args)
     index = EvidenceIndex.build(framework, encoder)
@@ -103,7 +103,7 @@ def main() -> int:
     if args.blind_only and not args.db:
         parser.error("--blind-only scores the tool: give --db too")
 
-    from pipeline.evaluate import load_gold
+    from pipeline.evaluate.metrics import load_gold
 
     tune = [g for g in load_gold(GOLD) if g.split == "tune"]
     second = load_second()

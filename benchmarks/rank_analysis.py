@@ -31,8 +31,8 @@ def main() -> int:
     import numpy as np
     from _corpus import load_dev_args
 
-    from pipeline.match import EvidenceIndex, reference_point_scores
     from pipeline.scoring.features import FEATURES
+    from pipeline.scoring.match import EvidenceIndex, reference_point_scores
 
     framework, files, gold, encoder = load_dev_args(args)
     index = EvidenceIndex.build(framework, encoder)

@@ -3,7 +3,7 @@
 Every paragraph is different (random choices from phrase lists, seeded), so the embedding
 cache cannot make a first run look faster than it is. Documents name MSIs from the packaged
 registry and talk about governance, representation and grievance mechanisms, so matching
-finds candidates. PDFs are written with reportlab through :mod:`pipeline.pdfgen`.
+finds candidates. PDFs are written with reportlab through :mod:`tests.support.pdfgen`.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def paragraph(rng: random.Random, msi: str, sentences: int) -> str:
 def generate(folder: str | Path, documents: int = 1000, pdf_share: float = 0.5,
              paragraphs_per_doc: int = 1, sentences: int = 4, seed: int = 8) -> list[Path]:
     """Write ``documents`` files (a ``pdf_share`` of them PDFs) and return their paths."""
-    from pipeline.pdfgen import write_report_pdf
+    from tests.support.pdfgen import write_report_pdf
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

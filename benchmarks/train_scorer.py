@@ -80,11 +80,11 @@ def main() -> int:
     from _corpus import load_dev
     from cv_scorer import fit_calibration, trial_framework
 
-    from pipeline.evaluate import evaluate
-    from pipeline.framework import DEFAULT_FRAMEWORK
-    from pipeline.match import EvidenceIndex
-    from pipeline.scoring.dataset import feature_rows, project_candidates
+    from pipeline.evaluate.dataset import feature_rows, project_candidates
+    from pipeline.evaluate.metrics import evaluate
+    from pipeline.rules.framework import DEFAULT_FRAMEWORK
     from pipeline.scoring.features import FEATURES
+    from pipeline.scoring.match import EvidenceIndex
 
     unknown = sorted(set(args.drop) - set(FEATURES))
     if unknown:

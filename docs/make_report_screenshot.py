@@ -15,8 +15,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.cli import main as cli  # noqa: E402
-from pipeline.headless import launch_chromium  # noqa: E402
 from pipeline.store import Store  # noqa: E402
+from tests.support.headless import launch_chromium  # noqa: E402
 
 
 def decide_some(db: Path) -> None:

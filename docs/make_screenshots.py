@@ -23,11 +23,11 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from pipeline.cli import main as cli
-    from pipeline.headless import launch_chromium
     from pipeline.review.app import create_app
     from pipeline.review.config import ReviewConfig
     from pipeline.review.decisions import decide
     from pipeline.store import Store
+    from tests.support.headless import launch_chromium
 
     tmp = Path(tempfile.mkdtemp(prefix="review_shots_"))
     db = tmp / "shots.sqlite"

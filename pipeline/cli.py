@@ -247,14 +247,14 @@ def _open_store(args):
 
 def cmd_run(args) -> int:
     from pipeline.embed import CachedEncoder, EmbeddingCache, make_encoder
-    from pipeline.executors import make_executor
-    from pipeline.framework import load_framework, with_model_dir
     from pipeline.ingest import ParseLimits
-    from pipeline.manifest import load_manifests
-    from pipeline.process import ProcessingContext
-    from pipeline.registry import load_registry
-    from pipeline.run import run_corpus
-    from pipeline.summary import format_summary
+    from pipeline.rules.framework import load_framework, with_model_dir
+    from pipeline.rules.registry import load_registry
+    from pipeline.run.executors import make_executor
+    from pipeline.run.manifest import load_manifests
+    from pipeline.run.process import ProcessingContext
+    from pipeline.run.runner import run_corpus
+    from pipeline.run.summary import format_summary
 
     framework = with_model_dir(load_framework(args.framework), args.model_dir)
     registry = load_registry(args.registry)
@@ -279,7 +279,7 @@ def cmd_run(args) -> int:
                              executor=executor, progress=not args.no_progress)
         print(format_summary(summary, db=args.db))
         if args.export:
-            from pipeline.export import export_csv
+            from pipeline.export.evidence import export_csv
 
             rows = export_csv(store, args.export)
             print(f"\nWrote {rows} candidate rows to {args.export}")
@@ -293,8 +293,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from pipeline.preflight import format_preflight, preflight
-    from pipeline.registry import load_registry
+    from pipeline.rules.registry import load_registry
+    from pipeline.run.preflight import format_preflight, preflight
 
     report = preflight(args.paths, manifest=args.manifest, registry=load_registry(args.registry),
                        max_pages=args.max_pages, ocr=args.ocr)
@@ -303,7 +303,7 @@ def cmd_check(args) -> int:
 
 
 def _filters(args, status: str = "all"):
-    from pipeline.export import EvidenceFilter
+    from pipeline.export.evidence import EvidenceFilter
 
     return EvidenceFilter(status=status, msis=tuple(args.msi),
                           reference_points=tuple(args.reference_point),
@@ -311,8 +311,8 @@ def _filters(args, status: str = "all"):
 
 
 def cmd_export(args) -> int:
-    from pipeline.export_job import run_export
-    from pipeline.framework import load_framework
+    from pipeline.export.job import run_export
+    from pipeline.rules.framework import load_framework
 
     framework = load_framework(args.framework)
     with _open_store(args) as store:
@@ -332,9 +332,9 @@ def cmd_export(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from pipeline.framework import load_framework
-    from pipeline.registry import load_registry
-    from pipeline.report import write_report
+    from pipeline.export.report import write_report
+    from pipeline.rules.framework import load_framework
+    from pipeline.rules.registry import load_registry
 
     framework = load_framework(args.framework)
     registry = load_registry(args.registry)
@@ -375,8 +375,8 @@ def cmd_decide(args) -> int:
 
 
 def cmd_msis(args) -> int:
-    from pipeline.msi_suggest import format_suggestions, suggest_msis
-    from pipeline.registry import load_registry
+    from pipeline.attribution.suggest import format_suggestions, suggest_msis
+    from pipeline.rules.registry import load_registry
 
     registry = load_registry(args.registry)
     with _open_store(args) as store:
@@ -387,7 +387,7 @@ def cmd_msis(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from pipeline.evaluate import evaluate_store, format_report
+    from pipeline.evaluate.metrics import evaluate_store, format_report
 
     report = evaluate_store(args.db, args.gold, args.json)
     print(format_report(report, f"Evaluation of {args.db} against {args.gold}"))
@@ -397,7 +397,7 @@ def cmd_eval(args) -> int:
 
 
 def cmd_rules(args) -> int:
-    from pipeline.rules_check import check_files
+    from pipeline.rules.check import check_files
 
     ok, report = check_files(args.files)
     print(report)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 def user_cache_path() -> Path:
     """The per-user embedding cache shared by training runs (beside the framework vectors)."""
-    from pipeline.vector_cache import user_cache_dir
+    from pipeline.scoring.vector_cache import user_cache_dir
 
     return user_cache_dir() / "embeddings.sqlite"
 
@@ -67,9 +67,9 @@ def _encoder(args):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from pipeline.framework import load_framework
     from pipeline.learn.train import TrainOptions, run_training, write_figures
-    from pipeline.registry import load_registry
+    from pipeline.rules.framework import load_framework
+    from pipeline.rules.registry import load_registry
 
     options = TrainOptions(corpus=args.corpus, labels_dir=args.labels, out=args.out,
                            folds=args.folds, seed=args.seed, baselines=not args.no_baselines)
@@ -113,10 +113,10 @@ def cmd_labels(args: argparse.Namespace) -> int:
             print(line)
         print(f"{len(labels)} labels, {len(problems)} problem(s)")
         return 1 if problems else 0
-    from pipeline.framework import load_framework
     from pipeline.learn.agreement import agreement, format_agreement
     from pipeline.learn.dataset import analyse_labelled
-    from pipeline.registry import load_registry
+    from pipeline.rules.framework import load_framework
+    from pipeline.rules.registry import load_registry
 
     documents = [d for d in read_documents(args.labels / "documents.csv") if d.second_labeller]
     if not documents:

@@ -42,7 +42,7 @@ def add_source_commands(sub, add_db) -> None:
 
 
 def cmd_source(args, open_store) -> int:
-    from pipeline.registry import load_registry
+    from pipeline.rules.registry import load_registry
 
     if args.source_command == "set":
         from pipeline.sources.corrections import correct_source
@@ -66,7 +66,7 @@ def cmd_source(args, open_store) -> int:
         registry = load_registry(args.registry)
         manifest = {}
         if args.manifest:
-            from pipeline.manifest import load_manifest
+            from pipeline.run.manifest import load_manifest
 
             manifest = load_manifest(args.manifest, registry)
         with open_store(args) as store:

@@ -57,7 +57,7 @@ class Document:
     error_class: str = ""  # exception class behind a failed status, if any
     language: str = ""  # ISO 639-1 code detected from the text ("und": undetermined)
     # Per-document metadata from the manifest (known fields and any extra columns), as
-    # (name, JSON-encoded value) pairs; see ``pipeline.manifest.ManifestEntry.metadata``.
+    # (name, JSON-encoded value) pairs; see ``pipeline.run.manifest.ManifestEntry.metadata``.
     metadata: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -159,7 +159,7 @@ def offered_alternatives(explanation: Any,
                          keys: tuple[str, ...] = ("reference_point_id", "consideration_id")
                          ) -> list[dict]:
     """The well-formed ``alternatives`` of a candidate's explanation (the passage's next
-    reference points, see ``pipeline.match._alternatives``): those with a string under each of
+    reference points, see ``pipeline.scoring.match._alternatives``): those with a string under each of
     ``keys``; empty for older candidates and for anything malformed read back from a store."""
     found = explanation.get("alternatives") if isinstance(explanation, dict) else None
     if not isinstance(found, list):

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-# Framework vectors are cached per user (pipeline.vector_cache); the suite keeps its own cache so
+# Framework vectors are cached per user (pipeline.scoring.vector_cache); the suite keeps its own cache so
 # that it neither reads nor fills the cache of the person running it.
 os.environ.setdefault("MSI_EVIDENCE_CACHE", tempfile.mkdtemp(prefix="msi-evidence-test-cache-"))
 
-# SQL condition on ``candidates``: a candidate without twins (pipeline.twins), so that a decision
+# SQL condition on ``candidates``: a candidate without twins (pipeline.store.twin_groups), so that a decision
 # on it is one row; the sample corpus holds each report twice (.txt and .pdf).
 WITHOUT_TWINS = ("twin_of IS NULL AND candidate_id NOT IN"
                  " (SELECT twin_of FROM candidates WHERE twin_of IS NOT NULL)")
@@ -42,9 +42,9 @@ def sample_corpus(tmp_path: Path) -> Path:
 def make_context():
     """Build a ProcessingContext; the default encoder is the fast hashing stand-in."""
     from pipeline.embed import make_encoder
-    from pipeline.framework import load_framework
-    from pipeline.process import ProcessingContext
-    from pipeline.registry import load_registry
+    from pipeline.rules.framework import load_framework
+    from pipeline.rules.registry import load_registry
+    from pipeline.run.process import ProcessingContext
 
     made = []
 

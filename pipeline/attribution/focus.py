@@ -18,7 +18,7 @@ Each sentence of a passage gets a label, in this order of precedence:
 The focus is what the last labelled sentence was about. A heading starts a new section: its
 MSIs (or GENERAL, for a heading such as "Rethinking MSIs: ...") become the focus, and a heading
 that names none clears it. A passage is about the union of its sentences' MSIs, each with the
-strongest reason found; candidates are then made per MSI (see ``pipeline.match``).
+strongest reason found; candidates are then made per MSI (see ``pipeline.scoring.match``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from pipeline.attribution import cues
 from pipeline.attribution.mentions import DocumentState, MentionFinder
 from pipeline.records import GENERAL, Attribution, MsiMention, Passage
-from pipeline.registry import Registry
+from pipeline.rules.registry import Registry
 
 CONFIDENCE = {"mention": 0.95, "anaphora": 0.85, "general": 0.85, "section": 0.8,
               "carried": 0.6, "manifest": 0.5, "document": 0.5, "default": 0.4}

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.records import MsiMention
-from pipeline.registry import Registry
+from pipeline.rules.registry import Registry
 
 _NAME, _ACRONYM, _GUARDED = "MSI_NAME", "MSI_ACRONYM", "MSI_GUARDED"
 KIND = {_NAME: "name", _ACRONYM: "acronym", _GUARDED: "guarded_acronym"}

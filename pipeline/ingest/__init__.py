@@ -3,8 +3,8 @@
 Dispatch is on content first (magic bytes), then on the extension: a PDF named ``.txt`` is read
 as a PDF, and text named ``.pdf`` as text. Kinds: PDF, Word (.docx), saved web pages (.html,
 .htm, .mhtml), plain text and Markdown. ``with_language`` adds a document's language, detected
-from its text (:mod:`pipeline.language`). File-level problems are returned as a document status and
-message, never raised. Run this inside :mod:`pipeline.isolation` for untrusted files.
+from its text (:mod:`pipeline.ingest.language`). File-level problems are returned as a document status and
+message, never raised. Run this inside :mod:`pipeline.run.isolation` for untrusted files.
 """
 
 from __future__ import annotations
@@ -109,11 +109,11 @@ def with_language(document: Document) -> Document:
     """The document with its language detected from its text (unchanged if it has none).
 
     Called after parsing, outside the parse sandbox (by the run's driver, see
-    ``pipeline.language.with_language_warning``): the detector's model would count against the
+    ``pipeline.ingest.language.with_language_warning``): the detector's model would count against the
     sandbox's address-space limit."""
     if not document.pages:
         return document
-    from pipeline.language import detect_language
+    from pipeline.ingest.language import detect_language
 
     sample, size = [], 0
     for page in document.pages:

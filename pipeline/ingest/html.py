@@ -5,7 +5,7 @@ sidebars, cookie banners and share buttons are left out) and keeps its structure
 paragraphs as blocks, list items one per block, tables one row per line with each cell beside
 its column header, as for PDF tables (``Page.tables`` records their spans). readability was
 chosen over trafilatura because it imports no numpy: parsing runs in a sandbox with an
-address-space limit (:mod:`pipeline.isolation`). When readability finds no main text (a page that is mostly a table of links, say), every visible text is read
+address-space limit (:mod:`pipeline.run.isolation`). When readability finds no main text (a page that is mostly a table of links, say), every visible text is read
 instead (``html_to_text``), with a warning. An .mhtml file ("Save as: web page, single file")
 is a MIME archive: its HTML part is read the same way.
 """

@@ -4,7 +4,7 @@
 - ``features`` / ``dataset``: the sentence view the model reads, the same in training and runs.
 - ``model`` / ``fit``: the model (TF-IDF n-grams + MiniLM + framework features, four heads,
   Platt calibration), its files, and how it is fitted.
-- ``propose``: candidates of a document from the model (called by ``pipeline.match``).
+- ``propose``: candidates of a document from the model (called by ``pipeline.scoring.match``).
 - ``crossval`` / ``train``: document-grouped cross-validation, the held-out check, baselines,
   and ``msi-evidence train``.
 

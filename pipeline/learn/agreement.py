@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from pipeline.evaluate.dataset import AnalysedFile
 from pipeline.learn.dataset import covers
 from pipeline.learn.features import eligible
 from pipeline.learn.labels import SentenceLabel
-from pipeline.scoring.dataset import AnalysedFile
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from pipeline.evaluate import EvalCandidate, evaluate
+from pipeline.evaluate.metrics import EvalCandidate, evaluate
 
 STOP = {"a", "an", "and", "are", "as", "at", "be", "both", "by", "for", "from", "in", "into",
         "is", "of", "on", "or", "other", "the", "their", "to", "with", "its", "it", "this", "that",

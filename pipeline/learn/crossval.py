@@ -1,11 +1,11 @@
 """Document-grouped cross-validation and the held-out check, with the baselines in one table.
 
-Every system is scored by ``pipeline.evaluate`` (a candidate matches a gold row when it is from
+Every system is scored by ``pipeline.evaluate.metrics`` (a candidate matches a gold row when it is from
 that file, has that reference point and its passage holds the quote) on documents it never saw:
 
 - **learned**: in each of ``k`` folds of whole documents the model is fitted (heads and
   calibration) on the other folds' documents and proposes candidates for the fold's documents
-  through the same code a run uses (``pipeline.match``). The threshold is then chosen once on
+  through the same code a run uses (``pipeline.scoring.match``). The threshold is then chosen once on
   the pooled cross-validated candidates (best F1 within the workload ceiling) — the only choice
   made with test folds — and the held-out documents are scored by a model fitted on all the
   cross-validation documents with that threshold, never looked at before.
@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.eval_ranking import WORKLOADS
-from pipeline.evaluate import ALL, EvalCandidate, GoldRow, Metrics, evaluate
-from pipeline.framework import Framework
+from pipeline.evaluate.dataset import AnalysedFile, project_candidates
+from pipeline.evaluate.metrics import ALL, EvalCandidate, GoldRow, Metrics, evaluate
+from pipeline.evaluate.ranking import WORKLOADS
 from pipeline.learn.baselines import best_threshold, cosine_scores, keyword_scores, top1_candidates
 from pipeline.learn.dataset import SentenceTable, eval_passages
 from pipeline.learn.fit import FrameworkTexts, document_folds, fit_model
 from pipeline.learn.model import EvidenceModel, Selection, Settings
-from pipeline.scoring.dataset import AnalysedFile, project_candidates
+from pipeline.rules.framework import Framework
 
 
 @dataclass
@@ -145,7 +145,7 @@ def format_reliability(rows: list[tuple[float, float, int, float]]) -> str:
 def ranking(pool: list[EvalCandidate], files: list[AnalysedFile], gold: list[GoldRow]
             ) -> tuple[dict[int, float | None], list]:
     """Recall at workloads and the reliability table of ``pool`` on ``files``."""
-    from pipeline.eval_ranking import recall_at_workloads, reliability_table
+    from pipeline.evaluate.ranking import recall_at_workloads, reliability_table
 
     full = _with_all_files(gold, files)
     passages = eval_passages(files)

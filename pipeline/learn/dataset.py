@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.embed import Encoder
-from pipeline.evaluate import EvalPassage, GoldRow
-from pipeline.framework import Framework
+from pipeline.evaluate.dataset import AnalysedFile, analyse_files
+from pipeline.evaluate.metrics import EvalPassage, GoldRow
 from pipeline.learn.features import dense_features, eligible, passage_sentences
 from pipeline.learn.labels import LabelError, LabelledDocument, SentenceLabel, page_texts, verify
 from pipeline.learn.model import POLARITY_LABELS, SentenceInputs
-from pipeline.registry import Registry
-from pipeline.scoring.dataset import AnalysedFile, analyse_files
+from pipeline.rules.framework import Framework
+from pipeline.rules.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def analyse_labelled(corpus: Path, documents: list[LabelledDocument], registry: 
 
 
 def checked_gold(corpus: Path, labels: list[SentenceLabel]) -> list[GoldRow]:
-    """Gold rows (quote re-read from the corpus) for ``pipeline.evaluate``; refuses labels whose
+    """Gold rows (quote re-read from the corpus) for ``pipeline.evaluate.metrics``; refuses labels whose
     text changed."""
     texts = {f: page_texts(corpus, f) for f in sorted({lab.file for lab in labels})}
     problems = verify(labels, texts)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.framework import Framework
 from pipeline.records import Passage
+from pipeline.rules.framework import Framework
 from pipeline.scoring.nonevidence import nonevidence_kind, nonevidence_spans
 from pipeline.scoring.polarity import cue_score
 from pipeline.scoring.rules import rule_matcher_for, saturate, total_by_owner

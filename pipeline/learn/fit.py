@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from pipeline.framework import Framework
 from pipeline.learn.dataset import SentenceTable
 from pipeline.learn.model import (
     POLARITY_LABELS,
@@ -24,6 +23,7 @@ from pipeline.learn.model import (
     Settings,
     tfidf_params,
 )
+from pipeline.rules.framework import Framework
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pipeline.errors import MsiEvidenceError
-from pipeline.evaluate import POLARITIES, normalise
+from pipeline.evaluate.metrics import POLARITIES, normalise
 
 LABEL_COLUMNS = ("file", "page", "start", "end", "sha", "msi", "reference_point",
                  "consideration", "polarity")

@@ -1,4 +1,4 @@
-"""Candidates of one document from the learned evidence model (used by ``pipeline.match``).
+"""Candidates of one document from the learned evidence model (used by ``pipeline.scoring.match``).
 
 For every eligible passage, each sentence gets ``P(evidence) × P(reference point | evidence)``;
 the passage's score for a reference point is its best sentence's, calibrated to the probability
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.framework import Framework
 from pipeline.learn.features import (
     PassageSentences,
     dense_features,
@@ -23,8 +22,9 @@ from pipeline.learn.features import (
     passage_sentences,
 )
 from pipeline.learn.model import POLARITY_LABELS, EvidenceModel, Predictions, SentenceInputs
-from pipeline.match import ALTERNATIVES, candidate_id, keep_within
 from pipeline.records import Candidate, Passage
+from pipeline.rules.framework import Framework
+from pipeline.scoring.match import ALTERNATIVES, candidate_id, keep_within
 
 
 @dataclass(frozen=True)

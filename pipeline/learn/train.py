@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.framework import with_model_dir
 from pipeline.learn import DEFAULT_CORPUS, LABELS_DIR
 from pipeline.learn.crossval import (
     SystemResult,
@@ -38,6 +37,7 @@ from pipeline.learn.features import dense_names
 from pipeline.learn.fit import fit_model, framework_texts
 from pipeline.learn.labels import read_documents, read_labels
 from pipeline.learn.model import Selection, Settings
+from pipeline.rules.framework import with_model_dir
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class TrainOptions:
 
 
 def run_training(options: TrainOptions, framework, registry, encoder, echo=print) -> dict:
-    from pipeline.match import EvidenceIndex
+    from pipeline.scoring.match import EvidenceIndex
 
     started = time.monotonic()
     documents = read_documents(options.labels_dir / "documents.csv")

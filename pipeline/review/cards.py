@@ -54,14 +54,14 @@ class Card:
     counting: dict | None  # the decision that counts now (current_decisions)
     reference_point: object | None  # framework ReferencePoint
     other_reviewers: list[dict] = field(default_factory=list)
-    # Every source of this quote when the card stands for twins (pipeline.twins): this
+    # Every source of this quote when the card stands for twins (pipeline.store.twin_groups): this
     # candidate first, then each twin, as dicts with candidate_id, file_name, title, page_no.
     sources: list[dict] = field(default_factory=list)
 
     @property
     def alternatives(self) -> list[dict]:
         """The passage's next-best reference points that the tool did not propose for it
-        (``explanation["alternatives"]``, see ``pipeline.match``); empty for older candidates."""
+        (``explanation["alternatives"]``, see ``pipeline.scoring.match``); empty for older candidates."""
         return offered_alternatives(self.explanation)
 
 

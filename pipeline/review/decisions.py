@@ -6,7 +6,7 @@ landed meanwhile the write is refused with ``Conflict`` (HTTP 409) and nothing i
 retried request with the same idempotency key returns the first decision instead of adding one.
 Every row records who decided, when, and which of the reviewer's decisions it replaced.
 
-A decision on a card decides its twins too (``pipeline.twins``): one row per twin, pointing at
+A decision on a card decides its twins too (``pipeline.store.twin_groups``): one row per twin, pointing at
 the decision it mirrors; undoing the decision undoes those rows with it.
 """
 

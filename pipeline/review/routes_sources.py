@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from pipeline.registry import UnknownMsiError
 from pipeline.review.app import context
+from pipeline.rules.registry import UnknownMsiError
 from pipeline.sources.corrections import correct_source
 from pipeline.sources.model import SourceError
 

@@ -7,9 +7,9 @@ import difflib
 from dataclasses import dataclass
 from functools import cached_property
 
-from pipeline.framework import Framework, ReferencePoint, load_framework
 from pipeline.records import GENERAL
-from pipeline.registry import Registry, load_registry
+from pipeline.rules.framework import Framework, ReferencePoint, load_framework
+from pipeline.rules.registry import Registry, load_registry
 
 POLARITIES = ("supports", "undermines", "neutral")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.framework import Calibration
+from pipeline.rules.framework import Calibration
 from pipeline.scoring.features import FEATURES
 
 DEFAULT_CALIBRATION = Calibration(

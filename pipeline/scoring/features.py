@@ -15,7 +15,7 @@ All are in [0, 1] (cosines are clipped at 0):
   contact details, calls to action, recommendations, ...).
 - ``rp_probability``: probability that the passage's best sentence is about the reference
   point, from a logistic regression fitted on the evidence texts' embeddings (see
-  ``pipeline.match.fit_rp_classifier``).
+  ``pipeline.scoring.match.fit_rp_classifier``).
 - ``msi_confidence``: how sure the attribution is of the passage's MSI (a named MSI scores
   high, an MSI carried over from earlier passages or a manifest default lower): evidence is
   what a report says about an MSI, and passages that name one are coded far more often.

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.framework import PolaritySettings
+from pipeline.rules.framework import PolaritySettings
 from pipeline.scoring.rules import RuleHit
 
 _TOKEN = re.compile(r"[a-z]+(?:['’-][a-z]+)*|n['’]t")

@@ -11,7 +11,7 @@ import math
 import threading
 from dataclasses import dataclass
 
-from pipeline.framework import Framework, KeywordRule
+from pipeline.rules.framework import Framework, KeywordRule
 
 
 @dataclass(frozen=True)

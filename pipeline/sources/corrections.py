@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.registry import Registry
+from pipeline.rules.registry import Registry
 from pipeline.sources.model import SourceError, normalise_independence, normalise_kind
 from pipeline.store import Store
 from pipeline.store import sources as source_store
@@ -24,7 +24,7 @@ class Correction:
 
 def resolve_document(store: Store, name: str) -> str:
     """The one doc_id that ``name`` (doc_id, 8+ character prefix, path or file name) names."""
-    from pipeline.export import ExportError, resolve_documents
+    from pipeline.export.evidence import ExportError, resolve_documents
 
     try:
         found = resolve_documents(store, [name])

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from pipeline.registry import Msi, Registry
+from pipeline.rules.registry import Msi, Registry
 from pipeline.sources.dates import parse_date, publication_date
 from pipeline.sources.model import (
     DEFAULT_INDEPENDENCE,
@@ -42,7 +42,7 @@ class DocumentFacts:
     front: str = ""  # cleaned text (and running headers) of the first pages
     file_name: str = ""
     msi_counts: Mapping[str, int] = field(default_factory=dict)  # MSI -> passages about it
-    manifest: object | None = None  # a pipeline.manifest.ManifestEntry
+    manifest: object | None = None  # a pipeline.run.manifest.ManifestEntry
 
 
 # Word cues per kind: (pattern, weight). Matched case-insensitively on whole words.

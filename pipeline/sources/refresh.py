@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 
-from pipeline.registry import Registry
+from pipeline.rules.registry import Registry
 from pipeline.sources.proposal import DocumentFacts, SourceProposer, discussed_msis
 from pipeline.store import Store
 from pipeline.store import sources as source_store

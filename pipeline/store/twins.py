@@ -1,6 +1,6 @@
 """Twins in the store: which live candidates repeat each other, and their decisions.
 
-The grouping itself is ``pipeline.twins``; this module reads the candidates it needs, writes
+The grouping itself is ``pipeline.store.twin_groups``; this module reads the candidates it needs, writes
 each twin's lead (``candidates.twin_of``) and records a lead's decisions for twins that joined
 the group after the reviewer decided (a decision covers every copy of the text).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.store.store import Store, utc_now
-from pipeline.twins import TwinCandidate, twin_groups
+from pipeline.store.twin_groups import TwinCandidate, twin_groups
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.attribution.evaluate import (
+from pipeline.evaluate.attribution import (
     GoldRow,
     Outcome,
     Score,

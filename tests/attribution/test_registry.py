@@ -7,7 +7,7 @@ import yaml
 
 from pipeline.errors import RulesError
 from pipeline.records import GENERAL
-from pipeline.registry import DEFAULT_REGISTRY, UnknownMsiError, load_registry
+from pipeline.rules.registry import DEFAULT_REGISTRY, UnknownMsiError, load_registry
 
 SEED_MSIS = {"KPCS", "EITI", "DUTCH_RBC", "BANGLADESH_ACCORD", "FAIR_FOOD_PROGRAM", "SA8000",
              "FAIRTRADE", "FLA", "RAINFOREST_ALLIANCE", "CREST", "INDONESIA_FOA_PROTOCOL",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from pipeline.msi_suggest import _Known, find_candidates, format_suggestions, suggest_msis
+from pipeline.attribution.suggest import _Known, find_candidates, format_suggestions, suggest_msis
 
 
 def test_names_ending_in_initiative_words_and_acronym_definitions(registry):

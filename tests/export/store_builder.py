@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.framework import load_framework
+from pipeline.rules.framework import load_framework
 from pipeline.store import Store
 
 FRAMEWORK = load_framework()

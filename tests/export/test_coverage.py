@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.coverage import coverage_frame, matrix, state_of
-from pipeline.export import evidence_frame
+from pipeline.export.coverage import coverage_frame, matrix, state_of
+from pipeline.export.evidence import evidence_frame
 from pipeline.store import Store
 
 from .store_builder import FRAMEWORK, Cand
@@ -202,7 +202,7 @@ def test_candidates_of_another_framework_are_left_out_and_counted(make_store):
 
 
 def test_export_rows_follow_a_corrected_consideration(hand_db):
-    from pipeline.export import EvidenceFilter
+    from pipeline.export.evidence import EvidenceFilter
 
     with Store(hand_db) as store:
         df = evidence_frame(store)

@@ -8,7 +8,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from pipeline.export import (
+from pipeline.export.evidence import (
     COLUMNS,
     FORMULA_PREFIXES,
     EvidenceFilter,

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from pipeline.export import evidence_frame
+from pipeline.export.evidence import evidence_frame
 from pipeline.store import Store
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "evidence_overview.ipynb"

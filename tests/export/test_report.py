@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import escape
 
-from pipeline.export import evidence_frame
-from pipeline.framework import load_framework
-from pipeline.report import cite
+from pipeline.export.evidence import evidence_frame
+from pipeline.export.report import cite
+from pipeline.rules.framework import load_framework
 from pipeline.store import Store
 
 from .store_builder import Cand

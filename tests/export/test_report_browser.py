@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.headless import CHROMIUM, launch_chromium
+from tests.support.headless import CHROMIUM, launch_chromium
 
 from .store_builder import Cand
 

@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from pipeline.export import FORMULA_PREFIXES, read_evidence_csv
-from pipeline.export_xlsx import EXCEL_MAX_CHARS
+from pipeline.export.evidence import FORMULA_PREFIXES, read_evidence_csv
+from pipeline.export.xlsx import EXCEL_MAX_CHARS
 
 from .store_builder import FRAMEWORK, Cand
 

@@ -23,6 +23,6 @@ SPANISH = ("La Iniciativa para la Transparencia de las Industrias Extractivas (E
 
 @pytest.fixture
 def registry():
-    from pipeline.registry import load_registry
+    from pipeline.rules.registry import load_registry
 
     return load_registry()

@@ -98,6 +98,6 @@ def test_word_and_web_files_run_with_provenance(tmp_path, cli, capsys):
 @pytest.mark.parametrize("label, expected", [("§2 Governance", "review.docx, section 2 Governance"),
                                              ("12", "review.docx, p. 3 (printed 12)")])
 def test_report_cites_sections_and_pages(label, expected):
-    from pipeline.report import cite
+    from pipeline.export.report import cite
 
     assert cite("review.docx", 3, label) == expected

@@ -27,7 +27,7 @@ def multilingual_corpus(tmp_path):
 
 
 def test_detect_language():
-    from pipeline.language import detect_language
+    from pipeline.ingest.language import detect_language
 
     assert detect_language(FRENCH)[0] == "fr"
     assert detect_language(SPANISH)[0] == "es"
@@ -77,7 +77,7 @@ def test_multilingual_encoder_reads_french_and_spanish(multilingual_corpus, tmp_
     assert by_doc.get("fr", 0) > 0 and by_doc.get("es", 0) > 0
     msis = {m for (m,) in conn.execute("SELECT DISTINCT msi FROM candidates")}
     assert {"KPCS", "EITI"} <= msis
-    from pipeline.export import read_evidence_csv
+    from pipeline.export.evidence import read_evidence_csv
 
     frame = read_evidence_csv(out_csv)
     assert set(frame["language"]) == {"fr", "es"}

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from pipeline.dates import parse_date
-from pipeline.manifest import format_manifest_notes, read_manifest
-from pipeline.msi_names import MsiNameResolver
+from pipeline.rules.msi_names import MsiNameResolver
+from pipeline.run.dates import parse_date
+from pipeline.run.manifest import format_manifest_notes, read_manifest
 
 
 @pytest.mark.parametrize(("given", "expected"), [

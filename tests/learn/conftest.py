@@ -56,14 +56,14 @@ def dev_corpus() -> Path:
 def tiny_model_dir(tmp_path_factory) -> Path:
     """A learned model fitted on the tiny corpus with the hashing encoder, saved to disk."""
     from pipeline.embed import make_encoder
-    from pipeline.framework import load_framework, with_model_dir
     from pipeline.learn.dataset import analyse_labelled, sentence_table
     from pipeline.learn.features import dense_names
     from pipeline.learn.fit import fit_model, framework_texts
     from pipeline.learn.labels import LabelledDocument, labels_from_quotes
     from pipeline.learn.model import Selection, Settings
-    from pipeline.match import EvidenceIndex
-    from pipeline.registry import load_registry
+    from pipeline.rules.framework import load_framework, with_model_dir
+    from pipeline.rules.registry import load_registry
+    from pipeline.scoring.match import EvidenceIndex
 
     root = tmp_path_factory.mktemp("tiny")
     corpus = root / "corpus"

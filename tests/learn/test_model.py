@@ -74,7 +74,7 @@ def test_run_with_the_learned_model_records_its_version_and_a_plain_explanation(
 
 
 def test_framework_fingerprint_follows_the_model(tiny_model_dir, tmp_path):
-    from pipeline.framework import load_framework, with_model_dir
+    from pipeline.rules.framework import load_framework, with_model_dir
 
     framework = load_framework()
     a = with_model_dir(framework, str(tiny_model_dir)).fingerprint()

@@ -114,7 +114,7 @@ def test_footnote_markers_leave_sentences_whole(docs):
 
 
 def test_store_keeps_furniture_tables_and_page_crossing(docs, tmp_path):
-    from pipeline.framework import load_framework
+    from pipeline.rules.framework import load_framework
     from pipeline.store import Store
 
     doc = docs["furniture"]

@@ -11,8 +11,8 @@ from pdf_builders import Layout
 from pdf_hostile import decompression_bomb, encrypted, many_text_operations, truncated
 
 from pipeline.ingest import ParseLimits, ingest_file
-from pipeline.isolation import IsolatedParser
 from pipeline.records import DocStatus
+from pipeline.run.isolation import IsolatedParser
 
 
 def test_scanned_page_makes_the_document_partial(pdf_corpus):

@@ -50,10 +50,10 @@ def write_evidence_corpus(folder: Path, n_docs: int, start: int = 0) -> list[Pat
 
 
 def fork_parse_workers(patch) -> None:
-    """Make ``pipeline.isolation`` start parse workers by fork (``patch`` is a MonkeyPatch)."""
+    """Make ``pipeline.run.isolation`` start parse workers by fork (``patch`` is a MonkeyPatch)."""
     import multiprocessing
 
-    import pipeline.isolation
+    import pipeline.run.isolation
 
     real = multiprocessing.get_context
-    patch.setattr(pipeline.isolation.mp, "get_context", lambda method=None: real("fork"))
+    patch.setattr(pipeline.run.isolation.mp, "get_context", lambda method=None: real("fork"))

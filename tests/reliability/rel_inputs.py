@@ -280,10 +280,10 @@ def evidence_paragraphs() -> list[str]:
     global _EVIDENCE
     if _EVIDENCE is None:
         from pipeline.embed import make_encoder
-        from pipeline.framework import load_framework
-        from pipeline.process import ProcessingContext, analyse_document
         from pipeline.records import Document, Page
-        from pipeline.registry import load_registry
+        from pipeline.rules.framework import load_framework
+        from pipeline.rules.registry import load_registry
+        from pipeline.run.process import ProcessingContext, analyse_document
 
         context = ProcessingContext(framework=load_framework(), registry=load_registry(),
                                     encoder=make_encoder("hashing"))

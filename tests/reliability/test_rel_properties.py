@@ -10,14 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from pipeline.export import (
+from pipeline.export.evidence import (
     FORMULA_PREFIXES,
     evidence_frame,
     neutralise_formulas,
     read_evidence_csv,
     write_csv,
 )
-from pipeline.export_xlsx import EXCEL_MAX_CHARS, write_xlsx
+from pipeline.export.xlsx import EXCEL_MAX_CHARS, write_xlsx
 from pipeline.records import Document, Page
 from pipeline.segment import SegmentSettings, segment_document
 from pipeline.store import Store

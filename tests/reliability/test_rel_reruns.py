@@ -12,10 +12,10 @@ import yaml
 from rel_helpers import cli_in_process, query
 
 from pipeline.embed import make_encoder
-from pipeline.framework import load_framework
-from pipeline.process import ProcessingContext
-from pipeline.registry import load_registry
-from pipeline.run import run_corpus
+from pipeline.rules.framework import load_framework
+from pipeline.rules.registry import load_registry
+from pipeline.run.process import ProcessingContext
+from pipeline.run.runner import run_corpus
 from pipeline.segment import SegmentSettings
 from pipeline.store import Store
 
@@ -39,7 +39,7 @@ def _decide_everything(db: Path) -> dict[str, tuple[str, str]]:
 
 def _check_nothing_lost(db: Path, made: dict[str, tuple[str, str]], tmp_path: Path) -> int:
     # A candidate that a re-run finds as a twin of a decided one inherits the decision in a row
-    # of its own that names the decision it mirrors (pipeline.twins); those are not the
+    # of its own that names the decision it mirrors (pipeline.store.twin_groups); those are not the
     # reviewers' own rows, which must all be there, once each.
     rows = query(db, "SELECT d.candidate_id, d.decision, d.note, c.stale FROM decisions d"
                      " JOIN candidates c USING (candidate_id) WHERE d.twin_of_decision IS NULL")

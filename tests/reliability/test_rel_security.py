@@ -17,8 +17,8 @@ import rel_inputs as gen
 from rel_helpers import cli_in_process, fork_parse_workers, query
 from rel_server import Reviewer, ReviewServer, free_port
 
-from pipeline.headless import CHROMIUM as CHROMIUM_BINARY
-from pipeline.headless import launch_chromium
+from tests.support.headless import CHROMIUM as CHROMIUM_BINARY
+from tests.support.headless import launch_chromium
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(CHROMIUM_BINARY)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.headless import launch_chromium
 from tests.conftest import private_copy, run_hashing_store
+from tests.support.headless import launch_chromium
 
 PAYLOAD_SCRIPT = "<script>window.pwned = 'script'</script>"
 PAYLOAD_IMG = "<img src=x onerror=\"window.pwned = 'img'\">"
@@ -56,7 +56,7 @@ HOSTILE = (
 
 def write_corpus(folder: Path) -> Path:
     """Three text documents and one PDF, built to produce a few candidates each."""
-    from pipeline.pdfgen import write_report_pdf
+    from tests.support.pdfgen import write_report_pdf
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "labour.txt").write_text(

@@ -341,7 +341,7 @@ def test_overview_counts_and_export_agree(reviewer, db_path, candidate_ids):
     assert sum(c["accepted"] for c in ov["matrix"]) == 1
     assert sum(c["pending"] for c in ov["matrix"]) == len(candidate_ids) - 2
     assert ov["by_reviewer"] == [{"reviewer": "al", "accept": 1, "reject": 1, "skip": 1, "rows": 3}]
-    from pipeline.export import evidence_frame
+    from pipeline.export.evidence import evidence_frame
     from pipeline.store import Store
 
     with Store(db_path) as store:

@@ -28,7 +28,7 @@ def press_and_wait(page, key: str) -> None:
 
 
 def test_keyboard_only_review_session(live_server, page, db_path, candidate_ids):
-    from pipeline.framework import load_framework
+    from pipeline.rules.framework import load_framework
 
     order = [c.id for _, c in load_framework().considerations]
     conn = sqlite3.connect(db_path)

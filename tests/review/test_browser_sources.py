@@ -22,9 +22,9 @@ def governance_candidate(db_path) -> tuple[str, str]:
 
 
 def coverage_cell(db_path, rp: str) -> dict:
-    from pipeline.coverage import coverage_frame
-    from pipeline.export import evidence_frame
-    from pipeline.framework import load_framework
+    from pipeline.export.coverage import coverage_frame
+    from pipeline.export.evidence import evidence_frame
+    from pipeline.rules.framework import load_framework
     from pipeline.store import Store
 
     with Store(db_path) as store:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.twins import TwinCandidate, normalise, twin_groups
+from pipeline.store.twin_groups import TwinCandidate, normalise, twin_groups
 from tests.conftest import private_copy, run_hashing_store
 from tests.review.conftest import PARAGRAPHS
 
@@ -27,7 +27,7 @@ def _rows(db: Path, sql: str, args=()) -> list[tuple]:
 
 @pytest.fixture(scope="session")
 def twin_store(tmp_path_factory) -> Path:
-    from pipeline.pdfgen import write_report_pdf
+    from tests.support.pdfgen import write_report_pdf
 
     root = tmp_path_factory.mktemp("twins")
     corpus = root / "corpus"

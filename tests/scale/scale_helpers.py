@@ -23,7 +23,7 @@ PARAGRAPHS = [
 
 def write_small_corpus(folder: Path, copies: int = 3) -> Path:
     """The short sample report (text and PDF) plus a few short text reports and one PDF."""
-    from pipeline.pdfgen import write_report_pdf
+    from tests.support.pdfgen import write_report_pdf
 
     folder.mkdir(parents=True, exist_ok=True)
     for item in (REPO / "corpus").iterdir():  # the short seed report (text + PDF), manifest
@@ -69,11 +69,11 @@ def assert_same_results(a: dict, b: dict, tolerance: float = ONE_STORED_UNIT) ->
 
 def make_run_context(corpus: Path, encoder):
     """A ProcessingContext like the CLI builds: packaged rules, the corpus manifest."""
-    from pipeline.discover import manifests_for
-    from pipeline.framework import load_framework
-    from pipeline.manifest import load_manifest
-    from pipeline.process import ProcessingContext
-    from pipeline.registry import load_registry
+    from pipeline.rules.framework import load_framework
+    from pipeline.rules.registry import load_registry
+    from pipeline.run.discover import manifests_for
+    from pipeline.run.manifest import load_manifest
+    from pipeline.run.process import ProcessingContext
 
     registry = load_registry()
     manifest = {}
@@ -85,7 +85,7 @@ def make_run_context(corpus: Path, encoder):
 
 def run_into(db: Path, corpus: Path, encoder, **kwargs):
     """run_corpus into a fresh store at ``db``; returns the RunSummary."""
-    from pipeline.run import run_corpus
+    from pipeline.run.runner import run_corpus
     from pipeline.store import Store
 
     context = make_run_context(corpus, encoder)

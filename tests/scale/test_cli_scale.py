@@ -59,7 +59,7 @@ def test_run_options_reach_the_executor_and_encoder(small_corpus: Path, tmp_path
                                       "--batch-size", "16", "--workers", "4"])
     assert (args.executor, args.scheduler, args.torch_threads, args.batch_size, args.workers) == (
         "dask", "tcp://10.0.0.5:8786", 3, 16, 4)
-    from pipeline.executors import make_executor
+    from pipeline.run.executors import make_executor
 
     executor = make_executor(args.executor, workers=args.workers, scheduler=args.scheduler,
                              torch_threads=args.torch_threads, batch_size=args.batch_size)

@@ -15,8 +15,8 @@ from scale_helpers import (
 )
 
 from pipeline.embed import HashingEncoder
-from pipeline.executors.dask import DaskExecutor
-from pipeline.executors.local import LocalExecutor
+from pipeline.run.executors.dask import DaskExecutor
+from pipeline.run.executors.local import LocalExecutor
 
 pytest.importorskip("distributed")
 
@@ -75,7 +75,7 @@ def _ensure_local(corpus: Path, tmp_path: Path) -> Path:
 
 
 def _builds():
-    from pipeline.executors import worker_cache
+    from pipeline.run.executors import worker_cache
 
     return worker_cache.builds()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from scale_helpers import SpyEncoder, assert_same_results, make_run_context, run_into, store_rows
 
 from pipeline.embed import CachedEncoder, EmbeddingCache, HashingEncoder
-from pipeline.executors.local import LocalExecutor, PrepareInWorker, parse_ahead
-from pipeline.process import process_document
 from pipeline.records import DocStatus
+from pipeline.run.executors.local import LocalExecutor, PrepareInWorker, parse_ahead
+from pipeline.run.process import process_document
 
 
 def test_batched_run_equals_process_document(small_corpus: Path, tmp_path: Path, monkeypatch):
@@ -94,8 +94,8 @@ def test_embedding_cache_survives_between_runs(small_corpus: Path, tmp_path: Pat
 
 
 def test_prepare_step_warms_up_spacy_before_the_first_document():
-    from pipeline.executors import worker_cache
-    from pipeline.registry import load_registry
+    from pipeline.rules.registry import load_registry
+    from pipeline.run.executors import worker_cache
     from pipeline.segment import SegmentSettings
 
     worker_cache.clear()

@@ -15,10 +15,10 @@ def blog_analysed():
     """(framework, passages, vectors, sentence_rows, index) for the blog series (text)."""
     from pipeline.attribute import MsiAttributor
     from pipeline.embed import HashingEncoder
-    from pipeline.framework import load_framework
     from pipeline.ingest import ingest_file
-    from pipeline.match import EvidenceIndex, texts_to_embed
-    from pipeline.registry import load_registry
+    from pipeline.rules.framework import load_framework
+    from pipeline.rules.registry import load_registry
+    from pipeline.scoring.match import EvidenceIndex, texts_to_embed
     from pipeline.segment import segment_document
 
     doc = ingest_file(str(CORPUS / "msi_integrity_rethinking_msis_blog_series.txt"))

@@ -3,7 +3,7 @@ and separable (``Framework.blind_only``) for an estimate on unseen writing."""
 
 from __future__ import annotations
 
-from pipeline.framework import Framework, load_framework
+from pipeline.rules.framework import Framework, load_framework
 from pipeline.scoring.rules import RuleMatcher
 
 

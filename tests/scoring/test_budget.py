@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from pipeline.errors import MsiEvidenceError
-from pipeline.framework import Framework, load_framework
-from pipeline.match import EvidenceIndex, fit_rp_classifier, match_passages, score_passage
+from pipeline.rules.framework import Framework, load_framework
 from pipeline.scoring.features import FEATURES
+from pipeline.scoring.match import EvidenceIndex, fit_rp_classifier, match_passages, score_passage
 
 
 def _with(framework: Framework, **matching) -> Framework:

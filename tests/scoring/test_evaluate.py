@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import GoldError, evaluate_store, load_gold, normalise
-from pipeline.framework import load_framework
+from pipeline.evaluate.metrics import GoldError, evaluate_store, load_gold, normalise
 from pipeline.records import Candidate, DocStatus, Document, DocumentResult, Page, Passage
+from pipeline.rules.framework import load_framework
 from pipeline.store import Store
 
 P0 = "The KPCS sidelines civil society. Decisions are made by governments only."
@@ -151,7 +151,7 @@ def test_packaged_gold_set_is_valid_and_balanced():
 
 
 def test_bootstrap_intervals_draw_whole_passages():
-    from pipeline.eval_intervals import PassageTally, bootstrap_intervals
+    from pipeline.evaluate.intervals import PassageTally, bootstrap_intervals
 
     def tally(gold, matched, cands, correct):
         return PassageTally(gold, matched, cands, correct)
@@ -195,7 +195,7 @@ def test_agreement_measures_on_a_hand_made_example(monkeypatch):
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "benchmarks"))
     from gold_agreement import agreement
 
-    from pipeline.evaluate import GoldRow
+    from pipeline.evaluate.metrics import GoldRow
 
     gold = [GoldRow("a", "q1", "X", "participation", polarity="supports"),
             GoldRow("a", "q1", "X", "transformation", polarity="neutral"),
@@ -215,7 +215,7 @@ def test_interval_units_follow_each_rows_own_split():
     """A passage holding a tune and a held-out row (its split is the first one's): each row is
     bootstrapped in its own split, as it is counted, and its passage's candidates in the
     passage's split."""
-    from pipeline.evaluate import EvalCandidate, EvalPassage, GoldRow, evaluate
+    from pipeline.evaluate.metrics import EvalCandidate, EvalPassage, GoldRow, evaluate
 
     passages = [EvalPassage("a", "f", 0, "Tune sentence one. Held sentence two."),
                 EvalPassage("b", "f", 1, "Held sentence three.")]
@@ -234,7 +234,7 @@ def test_interval_units_follow_each_rows_own_split():
 
 
 def test_bootstrap_units_per_split():
-    from pipeline.eval_intervals import BootstrapUnits, PassageTally
+    from pipeline.evaluate.intervals import BootstrapUnits, PassageTally
 
     units = BootstrapUnits()
     units.add_passage("p", {"all", "tune"})
@@ -247,7 +247,7 @@ def test_bootstrap_units_per_split():
 
 
 def test_offered_recall_counts_reference_points_a_candidate_offers_instead():
-    from pipeline.evaluate import EvalCandidate, EvalPassage, GoldRow, evaluate
+    from pipeline.evaluate.metrics import EvalCandidate, EvalPassage, GoldRow, evaluate
 
     passages = [EvalPassage("a", "f", 0, "One. Two."), EvalPassage("b", "f", 1, "Three.")]
     gold = [GoldRow("f", "One.", "X", "participation"),
@@ -265,7 +265,7 @@ def test_offered_recall_counts_reference_points_a_candidate_offers_instead():
 
 
 def test_offered_reference_points_read_from_stored_explanations():
-    from pipeline.evaluate import offered_reference_points
+    from pipeline.evaluate.metrics import offered_reference_points
 
     stored = '{"alternatives": [{"reference_point_id": "high_standards", "score": 0.3}, {"x": 1}]}'
     assert offered_reference_points(stored) == ("high_standards",)

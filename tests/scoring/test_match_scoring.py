@@ -8,9 +8,14 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from pipeline.framework import Framework
-from pipeline.match import EvidenceIndex, match_passages, reference_point_scores, score_passage
+from pipeline.rules.framework import Framework
 from pipeline.scoring.features import FEATURES
+from pipeline.scoring.match import (
+    EvidenceIndex,
+    match_passages,
+    reference_point_scores,
+    score_passage,
+)
 
 
 def _loose(framework: Framework, **matching) -> Framework:

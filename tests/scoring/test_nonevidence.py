@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.match import match_passages
+from pipeline.scoring.match import match_passages
 from pipeline.scoring.nonevidence import nonevidence_kind
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.framework import PolaritySettings
+from pipeline.rules.framework import PolaritySettings
 from pipeline.scoring.polarity import classify, clause_weights, cue_score
 from pipeline.scoring.rules import RuleHit
 

@@ -20,7 +20,7 @@ def test_eval_on_the_gold_set_meets_the_measured_floor(sample_corpus, tmp_path, 
     db = tmp_path / "eval.sqlite"
     assert cli("run", sample_corpus, "--db", db, "--no-progress", "--model-dir", "none") == 0
     capsys.readouterr()
-    from pipeline.evaluate import evaluate_store
+    from pipeline.evaluate.metrics import evaluate_store
 
     report = evaluate_store(db, GOLD)
     overall, held = report.overall["all"], report.overall["heldout"]

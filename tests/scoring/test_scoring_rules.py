@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import RulesError
-from pipeline.framework import Framework, load_framework
-from pipeline.rules_schema import validate
+from pipeline.rules.framework import Framework, load_framework
+from pipeline.rules.schema import validate
 from pipeline.scoring.rules import RuleMatcher, saturate, total_by_owner
 
 

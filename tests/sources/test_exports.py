@@ -8,7 +8,7 @@ import sqlite3
 import pandas as pd
 from openpyxl import load_workbook
 
-from pipeline.export import COLUMNS, read_evidence_csv
+from pipeline.export.evidence import COLUMNS, read_evidence_csv
 
 NEW = ["source_kind", "independence", "publisher", "published", "evidence_year",
        "evidence_year_origin"]
@@ -26,7 +26,7 @@ def accept_all(db, cli, files: tuple[str, ...] = ()) -> None:
 
 
 def test_csv_round_trip_of_the_source_columns(sources_db, cli, tmp_path):
-    from pipeline.export import evidence_frame
+    from pipeline.export.evidence import evidence_frame
     from pipeline.store import Store
 
     assert set(NEW) <= set(COLUMNS)

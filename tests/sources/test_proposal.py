@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import RulesError
-from pipeline.manifest import ManifestEntry
-from pipeline.registry import load_registry
-from pipeline.rules_schema import validate
+from pipeline.rules.registry import load_registry
+from pipeline.rules.schema import validate
+from pipeline.run.manifest import ManifestEntry
 from pipeline.sources.proposal import DocumentFacts, SourceProposer, title_source
 
 
@@ -92,7 +92,7 @@ def test_title_source():
 
 
 def test_registry_checks_domains_and_publishers():
-    from pipeline.registry import Registry
+    from pipeline.rules.registry import Registry
 
     base = {"id": "AAA", "name": "Alpha Initiative"}
     ok = validate(Registry, {"msis": [{**base, "domains": ["alpha.org"],

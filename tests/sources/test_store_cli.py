@@ -96,7 +96,7 @@ def test_a_store_from_before_sources_migrates_and_gets_proposals(tmp_path, sourc
 
     code, _, _ = cli("export", "--db", old, "--out", tmp_path / "before.csv")
     assert code == 0  # migrated on open; no records yet: the columns are empty
-    from pipeline.export import read_evidence_csv
+    from pipeline.export.evidence import read_evidence_csv
 
     before = read_evidence_csv(tmp_path / "before.csv")
     assert before["independence"].isna().all() and before["evidence_year"].notna().any()

@@ -135,6 +135,6 @@ def small_framework() -> dict:
 
 @pytest.fixture
 def packaged_framework_data() -> dict:
-    from pipeline.framework import DEFAULT_FRAMEWORK
+    from pipeline.rules.framework import DEFAULT_FRAMEWORK
 
     return yaml.safe_load(DEFAULT_FRAMEWORK.read_text(encoding="utf-8"))

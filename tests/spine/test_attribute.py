@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.attribute import MsiAttributor
 from pipeline.records import GENERAL, Document, Page, Passage
-from pipeline.registry import load_registry
+from pipeline.rules.registry import load_registry
 from pipeline.segment import segment_document
 
 

@@ -114,7 +114,7 @@ def test_a_store_kept_inside_the_corpus_is_not_an_input(sample_corpus, cli, caps
     assert cli("run", sample_corpus, "--db", db, "--model", "hashing") == 0
     out = capsys.readouterr().out
     assert "sqlite" not in out.lower().replace(str(db).lower(), "")
-    from pipeline.discover import discover
+    from pipeline.run.discover import discover
 
     files, skipped = discover([str(sample_corpus)])
     assert files and not any(".sqlite" in f for f in files)

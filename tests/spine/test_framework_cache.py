@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline.embed import HashingEncoder
-from pipeline.framework import load_framework
-from pipeline.match import EvidenceIndex
-from pipeline.vector_cache import CACHE_ENV
+from pipeline.rules.framework import load_framework
+from pipeline.scoring.match import EvidenceIndex
+from pipeline.scoring.vector_cache import CACHE_ENV
 
 
 class CountingEncoder(HashingEncoder):

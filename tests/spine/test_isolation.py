@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.ingest import ParseLimits, sha256_file
-from pipeline.isolation import IsolatedParser
 from pipeline.records import DocStatus
+from pipeline.run.isolation import IsolatedParser
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_PDF = REPO / "corpus" / "iom_crest_final_evaluation_brief.pdf"

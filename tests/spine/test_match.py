@@ -9,10 +9,10 @@ import pytest
 
 from pipeline.attribute import MsiAttributor
 from pipeline.embed import HashingEncoder
-from pipeline.framework import Framework, load_framework
 from pipeline.ingest import ingest_file
-from pipeline.match import EvidenceIndex, match_passages, texts_to_embed
-from pipeline.registry import load_registry
+from pipeline.rules.framework import Framework, load_framework
+from pipeline.rules.registry import load_registry
+from pipeline.scoring.match import EvidenceIndex, match_passages, texts_to_embed
 from pipeline.segment import segment_document
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"

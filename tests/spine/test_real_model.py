@@ -16,10 +16,10 @@ CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 def _context(corpus: Path):
     from pipeline.embed import SentenceTransformerEncoder
-    from pipeline.framework import load_framework
-    from pipeline.manifest import load_manifest
-    from pipeline.process import ProcessingContext
-    from pipeline.registry import load_registry
+    from pipeline.rules.framework import load_framework
+    from pipeline.rules.registry import load_registry
+    from pipeline.run.manifest import load_manifest
+    from pipeline.run.process import ProcessingContext
 
     registry = load_registry()
     return ProcessingContext(framework=load_framework(), registry=registry,
@@ -39,7 +39,7 @@ def _counts(db: Path) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def real_run(tmp_path_factory):
-    from pipeline.run import run_corpus
+    from pipeline.run.runner import run_corpus
     from pipeline.store import Store
 
     corpus = tmp_path_factory.mktemp("real") / "corpus"
@@ -110,7 +110,7 @@ def test_pdf_quotes_are_on_the_right_physical_page(real_run):
 
 
 def test_unchanged_rerun_adds_nothing_and_never_loads_the_model(real_run):
-    from pipeline.run import run_corpus
+    from pipeline.run.runner import run_corpus
 
     conn = real_run.store.conn
     ids_before = [r[0] for r in conn.execute("SELECT candidate_id FROM candidates ORDER BY 1")]

@@ -8,8 +8,8 @@ import copy
 import pytest
 
 from pipeline.errors import RulesError
-from pipeline.framework import load_framework
-from pipeline.registry import load_registry
+from pipeline.rules.framework import load_framework
+from pipeline.rules.registry import load_registry
 
 
 def test_packaged_framework_and_registry_load():
@@ -97,7 +97,7 @@ def test_rules_check_exit_codes(cli, capsys, write_yaml, packaged_framework_data
     data = copy.deepcopy(packaged_framework_data)
     del data["reference_points"][2]["considerations"][0]["id"]
     bad = write_yaml("bad.yaml", data)
-    from pipeline.framework import DEFAULT_FRAMEWORK
+    from pipeline.rules.framework import DEFAULT_FRAMEWORK
 
     assert cli("rules", "check", DEFAULT_FRAMEWORK, bad) == 2
     out = capsys.readouterr().out

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import StoreError, UnknownCandidateError
-from pipeline.framework import Framework, load_framework
 from pipeline.ingest import ingest_file
-from pipeline.process import analyse_document
 from pipeline.records import DocStatus
+from pipeline.rules.framework import Framework, load_framework
+from pipeline.run.process import analyse_document
 from pipeline.store import Store
 from pipeline.store.schema import SCHEMA_VERSION
 
@@ -22,8 +22,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 def analysed():
     """The IOM brief (text) analysed once with the hashing encoder and a zero threshold."""
     from pipeline.embed import HashingEncoder
-    from pipeline.process import ProcessingContext
-    from pipeline.registry import load_registry
+    from pipeline.rules.registry import load_registry
+    from pipeline.run.process import ProcessingContext
 
     data = load_framework().model_dump()
     data["matching"]["threshold"] = 0.0

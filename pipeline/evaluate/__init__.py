@@ -1,0 +1,1 @@
+"""Evaluate: metrics against gold labels, ranking figures, attribution accuracy, analysed files."""

@@ -1,0 +1,131 @@
+"""Labelled feature rows for fitting and comparing scorers (used by benchmarks/).
+
+Files are analysed in-process with the pipeline's own stages (ingest, segment, attribute,
+embed through the embedding cache), so that the features are exactly those ``match`` sees.
+A row is one (passage, reference point) pair with the reference point's feature row (the
+element-wise best over its considerations, as ``match.reference_point_scores`` uses); it is
+positive when the passage contains a gold quote of that reference point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.embed import Encoder
+from pipeline.evaluate.metrics import EvalCandidate, EvalPassage, GoldRow, assign_splits, normalise
+from pipeline.records import Candidate, Passage, offered_alternatives
+from pipeline.rules.framework import Framework
+from pipeline.rules.registry import Registry
+from pipeline.scoring.match import (
+    EvidenceIndex,
+    PassageScores,
+    match_passages,
+    score_passage,
+    texts_to_embed,
+)
+
+
+@dataclass(frozen=True)
+class AnalysedFile:
+    file: str  # file name, as in the gold CSV
+    passages: tuple[Passage, ...]
+    vectors: np.ndarray
+    sentence_rows: tuple[tuple[int, int, int], ...]
+
+    @cached_property
+    def _sentence_rows_of(self) -> dict[int, list[int]]:
+        rows: dict[int, list[int]] = {}
+        for row, (i, _, _) in enumerate(self.sentence_rows):
+            rows.setdefault(i, []).append(row)
+        return rows
+
+    def score(self, i: int, framework: Framework, index: EvidenceIndex) -> PassageScores | None:
+        """``match.score_passage`` for passage ``i`` with its own and its sentences' vectors."""
+        n = len(self.passages)
+        rows = self._sentence_rows_of.get(i, [])
+        return score_passage(self.passages[i], self.vectors[i],
+                             self.vectors[[n + r for r in rows]],
+                             [self.sentence_rows[r][1:] for r in rows], framework, index)
+
+    def passage_holding(self, quote: str) -> int | None:
+        """Index of the first passage whose text contains ``quote`` (normalised), or None."""
+        quote = normalise(quote)
+        return next((i for i, p in enumerate(self.passages) if quote in normalise(p.text)), None)
+
+    def eval_passages(self) -> list[EvalPassage]:
+        return [EvalPassage(f"{self.file}|{p.passage_id}", self.file, p.seq, p.text)
+                for p in self.passages]
+
+
+def analyse_files(paths: list[Path], registry: Registry, encoder: Encoder,
+                  manifest_path: Path | None = None) -> list[AnalysedFile]:
+    from pipeline.attribute import MsiAttributor
+    from pipeline.ingest import ingest_file
+    from pipeline.run.manifest import load_manifest
+    from pipeline.segment import segment_document
+
+    manifest = load_manifest(manifest_path, registry) if manifest_path else {}
+    attributor = MsiAttributor(registry)
+    out = []
+    for path in paths:
+        resolved = str(Path(path).resolve())
+        doc = ingest_file(resolved)
+        entry = manifest.get(resolved)
+        passages = attributor.attribute(segment_document(doc), entry.msi if entry else None)
+        texts, rows = texts_to_embed(passages)
+        out.append(AnalysedFile(Path(path).name, tuple(passages), encoder.encode(texts),
+                                tuple(rows)))
+    return out
+
+
+def project_candidates(files: list[AnalysedFile], framework: Framework,
+                       index: EvidenceIndex) -> list[EvalCandidate]:
+    """The pipeline's own candidates for the analysed files, in evaluation form."""
+    out = []
+    for f in files:
+        found: list[Candidate] = match_passages(list(f.passages), f.vectors,
+                                                list(f.sentence_rows), framework, index)
+        out.extend(EvalCandidate(f"{f.file}|{c.passage_id}", c.reference_point_id, c.msi,
+                                 c.polarity, c.score, c.quote,
+                                 tuple(a["reference_point_id"]
+                                       for a in offered_alternatives(c.explanation, ("reference_point_id",))))
+                   for c in found)
+    return out
+
+
+@dataclass(frozen=True)
+class FeatureRows:
+    keys: list[str]  # passage keys
+    rp_ids: list[str]
+    splits: list[str]
+    X: np.ndarray
+    y: np.ndarray
+
+
+def feature_rows(files: list[AnalysedFile], framework: Framework, index: EvidenceIndex,
+                 gold: list[GoldRow]) -> FeatureRows:
+    passages = [p for f in files for p in f.eval_passages()]
+    split_of = assign_splits(passages, gold)
+    keys, rps, splits, xs, ys = [], [], [], [], []
+    for f in files:
+        for i, passage in enumerate(f.passages):
+            if passage.kind == "heading" or passage.n_words < framework.matching.min_words:
+                continue
+            scores = f.score(i, framework, index)
+            if scores is None:
+                continue
+            key = f"{f.file}|{passage.passage_id}"
+            text = normalise(passage.text)
+            for r, rp_id in enumerate(index.rp_ids):
+                members = np.flatnonzero(index.consideration_rp == r)
+                keys.append(key)
+                rps.append(rp_id)
+                splits.append(split_of[key])
+                xs.append(scores.features[members].max(axis=0))
+                ys.append(int(any(g.file == f.file and g.reference_point == rp_id
+                                  and normalise(g.quote) in text for g in gold)))
+    return FeatureRows(keys, rps, splits, np.array(xs), np.array(ys))

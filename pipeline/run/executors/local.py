@@ -1,0 +1,175 @@
+"""The local executor: parse workers for the CPU stages, one model in the driver for the rest.
+
+``workers`` isolated processes (:mod:`pipeline.run.isolation`) ingest, segment and attribute
+documents, fed by threads with a bounded look-ahead so that memory stays flat. The driver
+collects prepared documents until it holds ``embed_budget`` texts, embeds them in one call (the
+encoder sorts them by length, so batches carry little padding, and the cache skips texts it
+has seen), then matches each document and hands it back in input order. The caller writes
+each result in its own transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from queue import Queue
+
+import numpy as np
+
+from pipeline.embed import start_loading
+from pipeline.records import Document, DocumentResult
+from pipeline.rules.registry import Registry
+from pipeline.run.executors import worker_cache
+from pipeline.run.isolation import IsolatedParser
+from pipeline.run.manifest import ManifestEntry
+from pipeline.run.process import (
+    PreparedDocument,
+    ProcessingContext,
+    embed_and_finish,
+    finish_document,
+    prepare_document,
+)
+from pipeline.segment import SegmentSettings
+
+DEFAULT_EMBED_BUDGET = 1024  # texts (passages + sentences) embedded per call, across documents
+
+Job = tuple[str, str]  # (path, doc_id)
+
+
+@dataclass(frozen=True)
+class PrepareInWorker:
+    """Segment and attribute inside the parse worker (picklable; spaCy is cached per process)."""
+
+    registry: Registry
+    segment: SegmentSettings
+    manifest: dict[str, ManifestEntry] = field(default_factory=dict)
+
+    def warm_up(self) -> None:
+        """Load spaCy and the attributor once, before the worker takes its first document."""
+        from pipeline.segment import sentencizer
+
+        sentencizer()
+        worker_cache.attributor_for(self.registry)
+
+    def __call__(self, document: Document) -> PreparedDocument:
+        attributor = worker_cache.attributor_for(self.registry)
+        return prepare_document(document, attributor, self.segment,
+                                self.manifest.get(document.path))
+
+
+def prepare_in_driver(item: Document | PreparedDocument,
+                      context: ProcessingContext) -> PreparedDocument:
+    """A parse failure comes back as a bare Document: wrap it (the attributor is not needed)."""
+    if isinstance(item, PreparedDocument):
+        return item
+    if item.status.has_text:  # a parser without the prepare step
+        return prepare_document(item, context.attributor, context.segment,
+                                context.manifest.get(item.path))
+    return prepare_document(item, None, context.segment,  # type: ignore[arg-type]
+                            context.manifest.get(item.path))
+
+
+def parse_ahead(jobs: list[Job], context: ProcessingContext, workers: int,
+                prepare: PrepareInWorker | None = None) -> Iterator[PreparedDocument]:
+    """Prepare documents in ``workers`` isolated processes; yield them in input order."""
+    workers = max(1, workers)
+    parsers: Queue[IsolatedParser] = Queue()
+    owned = [IsolatedParser(context.limits, prepare=prepare) for _ in range(workers)]
+    for parser in owned:
+        parsers.put(parser)
+
+    def parse(job: Job) -> PreparedDocument:
+        parser = parsers.get()
+        try:
+            started = time.perf_counter()
+            item = parser.parse(*job)
+            elapsed = time.perf_counter() - started
+        finally:
+            parsers.put(parser)
+        prepared = prepare_in_driver(item, context)
+        done = prepared.timings.get("segment", 0.0) + prepared.timings.get("attribute", 0.0)
+        prepared.timings["ingest"] = max(0.0, elapsed - done)
+        return prepared
+
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            window = 2 * workers  # bounded look-ahead keeps memory flat on big corpora
+            futures = [pool.submit(parse, job) for job in jobs[:window]]
+            for i in range(len(jobs)):
+                prepared = futures[i].result()
+                futures[i] = None  # type: ignore[call-overload]
+                if i + window < len(jobs):
+                    futures.append(pool.submit(parse, jobs[i + window]))
+                yield prepared
+    finally:
+        for parser in owned:
+            parser.close()
+
+
+def embed_in_batches(prepared: Iterable[PreparedDocument], context: ProcessingContext,
+                     budget: int = DEFAULT_EMBED_BUDGET) -> Iterator[DocumentResult]:
+    """Embed the texts of several documents per encoder call; yield results in input order."""
+    pending: list[PreparedDocument] = []
+    count = 0
+    for item in prepared:
+        pending.append(item)
+        count += len(item.texts)
+        if count >= budget:
+            yield from _flush(pending, context)
+            pending, count = [], 0
+    if pending:
+        yield from _flush(pending, context)
+
+
+def _flush(pending: list[PreparedDocument], context: ProcessingContext) -> Iterator[DocumentResult]:
+    todo = [p for p in pending if p.result is None and p.texts]
+    texts = [t for p in todo for t in p.texts]
+    vectors: np.ndarray | None = None
+    index = None
+    if texts:
+        try:
+            started = time.perf_counter()
+            vectors = context.encoder.encode(texts)
+            index = context.evidence_index
+            elapsed = time.perf_counter() - started
+        except Exception:  # embed one document at a time so that only a bad one fails
+            vectors = None
+        else:
+            for p in todo:
+                p.timings["embed"] = elapsed * len(p.texts) / len(texts)
+    offset = 0
+    for p in pending:
+        if p.result is not None or not p.texts:
+            yield finish_document(p, np.zeros((0, 0), dtype=np.float32), context.framework, None)
+        elif vectors is None:
+            yield embed_and_finish(p, context.encoder, context.framework,
+                                   lambda: context.evidence_index)
+        else:
+            yield finish_document(p, vectors[offset:offset + len(p.texts)], context.framework,
+                                  index)
+            offset += len(p.texts)
+
+
+class LocalExecutor:
+    """Parse workers + batched embedding in this process (the default ``--executor local``)."""
+
+    name = "local"
+
+    def __init__(self, workers: int = 1, embed_budget: int = DEFAULT_EMBED_BUDGET):
+        self.workers = max(1, workers)
+        self.embed_budget = max(1, embed_budget)
+
+    def describe(self) -> dict:
+        return {"executor": self.name, "workers": self.workers, "embed_budget": self.embed_budget}
+
+    def results(self, jobs: list[Job], context: ProcessingContext) -> Iterator[DocumentResult]:
+        if jobs:  # the model loads while the parse workers start and read the first files
+            start_loading(context.encoder)
+        prepare = PrepareInWorker(context.registry, context.segment, context.manifest)
+        yield from embed_in_batches(parse_ahead(jobs, context, self.workers, prepare), context,
+                                    self.embed_budget)
+
+    def close(self) -> None:
+        pass

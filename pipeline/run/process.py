@@ -1,0 +1,186 @@
+"""One document through every stage: ingest → segment → attribute → embed → match.
+
+``process_document(path, context)`` is the unit of work for every executor (local, worker
+processes, Dask). It never raises for a bad file: the returned DocumentResult carries the status.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from pipeline import PIPELINE_VERSION
+from pipeline.attribute import MsiAttributor
+from pipeline.embed import Encoder
+from pipeline.ingest import ParseLimits, sha256_file
+from pipeline.records import DocStatus, Document, DocumentResult, Passage
+from pipeline.rules.framework import Framework
+from pipeline.rules.registry import Registry
+from pipeline.run.isolation import IsolatedParser
+from pipeline.run.manifest import ManifestEntry
+from pipeline.scoring.match import EvidenceIndex, match_passages, texts_to_embed
+from pipeline.segment import SegmentSettings, segment_document
+
+
+@dataclass
+class ProcessingContext:
+    """Everything a worker needs to process documents; heavy parts are built on first use."""
+
+    framework: Framework
+    registry: Registry
+    encoder: Encoder
+    segment: SegmentSettings = field(default_factory=SegmentSettings)
+    limits: ParseLimits = field(default_factory=ParseLimits)
+    manifest: dict[str, ManifestEntry] = field(default_factory=dict)  # by resolved path
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes whenever re-processing an unchanged file could give different results."""
+        parts = [PIPELINE_VERSION, self.framework.fingerprint(), self.registry.fingerprint(),
+                 self.encoder.name, self.segment.fingerprint()]
+        if self.limits.ocr:  # OCR reads pages that were empty without it
+            parts.append("ocr")
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+    def document_fingerprint(self, path: str) -> str:
+        entry = self.manifest.get(path)
+        default = entry.fingerprint_text() if entry else ""
+        return hashlib.sha256(f"{self.fingerprint}|{default}".encode()).hexdigest()[:16]
+
+    @cached_property
+    def parser(self) -> IsolatedParser:
+        return IsolatedParser(self.limits)
+
+    @cached_property
+    def attributor(self) -> MsiAttributor:
+        return MsiAttributor(self.registry)
+
+    @cached_property
+    def evidence_index(self) -> EvidenceIndex:
+        return EvidenceIndex.build(self.framework, self.encoder)
+
+    def close(self) -> None:
+        if "parser" in self.__dict__:
+            self.parser.close()
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A document after the CPU stages (ingest, segment, attribute), ready to embed.
+
+    ``texts`` are the passage texts followed by their sentences (see ``texts_to_embed``); a
+    document that failed, or has no text, carries a finished ``result`` instead.
+    """
+
+    document: Document
+    passages: tuple[Passage, ...] = ()
+    texts: tuple[str, ...] = ()
+    sentence_rows: tuple[tuple[int, int, int], ...] = ()
+    result: DocumentResult | None = None
+    timings: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+
+
+def _failed(document: Document, status: DocStatus, message: str, error_class: str,
+            timings: dict[str, float], **extra) -> DocumentResult:
+    return DocumentResult(path=document.path, doc_id=document.doc_id, status=status,
+                          message=message, error_class=error_class, document=document,
+                          timings=timings, **extra)
+
+
+def prepare_document(document: Document, attributor: MsiAttributor, segment: SegmentSettings,
+                     entry: ManifestEntry | None = None,
+                     timings: dict[str, float] | None = None) -> PreparedDocument:
+    """Segment and attribute an ingested document (no model needed; runs in parse workers)."""
+    timings = {} if timings is None else timings
+    if entry and entry.title and document.status.has_text:
+        document = replace(document, title=entry.title)
+    if entry:
+        document = replace(document, metadata=tuple(
+            (k, json.dumps(v, ensure_ascii=False)) for k, v in entry.metadata().items()))
+    if not document.status.has_text:
+        return PreparedDocument(document, result=_failed(
+            document, document.status, document.message, document.error_class, timings),
+            timings=timings)
+    try:
+        t = time.perf_counter()
+        passages = segment_document(document, segment)
+        timings["segment"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        passages = attributor.attribute(passages, entry.msi if entry else None)
+        timings["attribute"] = time.perf_counter() - t
+        texts, sentence_rows = texts_to_embed(passages)
+    except Exception as exc:  # a bug must not stop the batch
+        return PreparedDocument(document, result=_crashed(document, exc, timings), timings=timings)
+    return PreparedDocument(document, tuple(passages), tuple(texts), tuple(sentence_rows),
+                            timings=timings)
+
+
+def _crashed(document: Document, exc: BaseException, timings: dict[str, float]) -> DocumentResult:
+    return _failed(document, DocStatus.CRASHED,
+                   f"analysis failed: {exc}\n{traceback.format_exc(limit=4)}",
+                   type(exc).__name__, timings)
+
+
+def finish_document(prepared: PreparedDocument, vectors, framework: Framework,
+                    index: EvidenceIndex | None) -> DocumentResult:
+    """Match an embedded PreparedDocument (``vectors`` aligned with ``prepared.texts``).
+
+    ``index`` may be None only for a document without passages (nothing to match)."""
+    if prepared.result is not None:
+        return prepared.result
+    document, timings = prepared.document, prepared.timings
+    try:
+        t = time.perf_counter()
+        candidates = match_passages(list(prepared.passages), vectors, list(prepared.sentence_rows),
+                                    framework, index)
+        timings["match"] = time.perf_counter() - t
+    except Exception as exc:
+        return _crashed(document, exc, timings)
+    return DocumentResult(path=document.path, doc_id=document.doc_id, status=document.status,
+                          message=document.message, error_class=document.error_class,
+                          document=document, passages=prepared.passages,
+                          candidates=tuple(candidates), timings=timings)
+
+
+def embed_and_finish(prepared: PreparedDocument, encoder: Encoder, framework: Framework,
+                     index_of: Callable[[], EvidenceIndex]) -> DocumentResult:
+    """Embed one prepared document on its own, then match it."""
+    if prepared.result is not None:
+        return prepared.result
+    try:
+        t = time.perf_counter()
+        vectors = encoder.encode(list(prepared.texts))
+        index = index_of()
+        prepared.timings["embed"] = time.perf_counter() - t
+    except Exception as exc:  # a model failure must not stop the batch
+        return _crashed(prepared.document, exc, prepared.timings)
+    return finish_document(prepared, vectors, framework, index)
+
+
+def analyse_document(document: Document, context: ProcessingContext,
+                     timings: dict[str, float] | None = None) -> DocumentResult:
+    """Segment, attribute, embed and match an ingested document."""
+    prepared = prepare_document(document, context.attributor, context.segment,
+                                context.manifest.get(document.path), timings)
+    return embed_and_finish(prepared, context.encoder, context.framework,
+                            lambda: context.evidence_index)
+
+
+def process_document(path: str, context: ProcessingContext, doc_id: str | None = None) -> DocumentResult:
+    """Run every stage for one file; errors come back as the result's status and message."""
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    try:
+        doc_id = doc_id or sha256_file(path)
+    except OSError as exc:
+        return DocumentResult(path=path, doc_id="", status=DocStatus.UNSUPPORTED,
+                              error_class=type(exc).__name__, message=f"cannot read file: {exc}")
+    document = context.parser.parse(path, doc_id)
+    timings["ingest"] = time.perf_counter() - t
+    return analyse_document(document, context, timings)
