@@ -63,7 +63,7 @@ class AnalysedFile:
 
 def analyse_files(paths: list[Path], registry: Registry, encoder: Encoder,
                   manifest_path: Path | None = None) -> list[AnalysedFile]:
-    from pipeline.attribute import MsiAttributor
+    from pipeline.attribution import MsiAttributor
     from pipeline.ingest import ingest_file
     from pipeline.run.manifest import load_manifest
     from pipeline.segment import segment_document

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipeline.rules.schema import read_yaml, validate
 
-DEFAULT_FRAMEWORK = Path(__file__).resolve().parent.parent / "evidence_rules" / "framework.yaml"
+DEFAULT_FRAMEWORK = Path(__file__).resolve().parents[2] / "evidence_rules" / "framework.yaml"
 
 _ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]*$"
 

@@ -14,7 +14,7 @@ from pipeline.errors import MsiEvidenceError
 from pipeline.records import GENERAL
 from pipeline.rules.schema import read_yaml, validate
 
-DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "evidence_rules" / "msi_registry.yaml"
+DEFAULT_REGISTRY = Path(__file__).resolve().parents[2] / "evidence_rules" / "msi_registry.yaml"
 
 
 _DOMAIN = r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$"  # a lower-case host name, no scheme or path

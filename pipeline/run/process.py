@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from pipeline import PIPELINE_VERSION
-from pipeline.attribute import MsiAttributor
+from pipeline.attribution import MsiAttributor
 from pipeline.embed import Encoder
 from pipeline.ingest import ParseLimits, sha256_file
 from pipeline.records import DocStatus, Document, DocumentResult, Passage

@@ -13,7 +13,7 @@ GOLD = CORPUS / "gold" / "evidence_gold.csv"
 @pytest.fixture(scope="module")
 def blog_analysed():
     """(framework, passages, vectors, sentence_rows, index) for the blog series (text)."""
-    from pipeline.attribute import MsiAttributor
+    from pipeline.attribution import MsiAttributor
     from pipeline.embed import HashingEncoder
     from pipeline.ingest import ingest_file
     from pipeline.rules.framework import load_framework

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.attribute import MsiAttributor
+from pipeline.attribution import MsiAttributor
 from pipeline.records import GENERAL, Document, Page, Passage
 from pipeline.rules.registry import load_registry
 from pipeline.segment import segment_document

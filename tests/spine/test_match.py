@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.attribute import MsiAttributor
+from pipeline.attribution import MsiAttributor
 from pipeline.embed import HashingEncoder
 from pipeline.ingest import ingest_file
 from pipeline.rules.framework import Framework, load_framework

@@ -50,7 +50,7 @@ def clear() -> None:
 
 def attributor_for(registry):
     """One MsiAttributor (a spaCy pipeline) per registry content, per process."""
-    from pipeline.attribute import MsiAttributor
+    from pipeline.attribution import MsiAttributor
 
     return cached(("attributor", registry.fingerprint()), lambda: MsiAttributor(registry))
 
