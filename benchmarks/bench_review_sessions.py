@@ -38,8 +38,8 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=2000)
     args = parser.parse_args()
 
-    from pipeline.review.sessions import Sessions
     from pipeline.store import Store
+    from pipeline.store.sessions import Sessions
 
     clock = [time.time()]
     with tempfile.TemporaryDirectory() as tmp:

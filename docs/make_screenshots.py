@@ -25,7 +25,7 @@ def main() -> None:
     from pipeline.cli import main as cli
     from pipeline.review.app import create_app
     from pipeline.review.config import ReviewConfig
-    from pipeline.review.decisions import decide
+    from pipeline.store.decisions import decide
     from pipeline.store import Store
     from tests.support.headless import launch_chromium
 

@@ -349,8 +349,8 @@ def cmd_report(args) -> int:
 
 def cmd_decide(args) -> int:
     from pipeline.errors import MsiEvidenceError, UnknownCandidateError
-    from pipeline.review.decisions import decide
     from pipeline.review.vocabulary import Vocabulary
+    from pipeline.store.decisions import decide
 
     vocabulary = Vocabulary.load(args.framework, args.registry)
     if args.msi:

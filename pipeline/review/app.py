@@ -22,9 +22,9 @@ from pipeline.review.auth import Session, has_credentials, sign_in
 from pipeline.review.config import ReviewConfig
 from pipeline.review.ratelimit import LoginLimiter
 from pipeline.review.security import SecurityMiddleware
-from pipeline.review.sessions import Sessions
 from pipeline.review.vocabulary import Vocabulary
 from pipeline.store import Store
+from pipeline.store.sessions import Sessions
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "msi_review_session"

@@ -3,7 +3,7 @@
 Credentials are scrypt hashes in the ``reviewers`` table. Without any credential the server
 only runs on a loopback address and a reviewer signs in with a name alone; once a credential
 exists, every sign-in needs the password. Sessions are rows in the store
-(``pipeline.review.sessions``); failed sign-ins are throttled (``pipeline.review.ratelimit``).
+(``pipeline.store.sessions``); failed sign-ins are throttled (``pipeline.review.ratelimit``).
 Changing a reviewer's password signs that reviewer out everywhere.
 """
 
@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 
 from pipeline.errors import MsiEvidenceError
 from pipeline.review.ratelimit import LoginLimiter
-from pipeline.review.sessions import Session, Sessions, drop_reviewer_sessions
 from pipeline.store import Store
+from pipeline.store.sessions import Session, Sessions, drop_reviewer_sessions
 from pipeline.store.store import utc_now
 
 NAME_PATTERN = re.compile(r"^[\w.@\- ]{1,64}$")

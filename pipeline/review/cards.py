@@ -12,9 +12,9 @@ from pathlib import Path
 
 from pipeline.errors import UnknownCandidateError
 from pipeline.records import offered_alternatives
-from pipeline.review.decisions import version_of
 from pipeline.review.vocabulary import Vocabulary
 from pipeline.store import Store
+from pipeline.store.decisions import version_of
 
 BULLETS = frozenset("•◦▪▫‣⁃●○■□►▸➢➤✓✔")
 

@@ -15,12 +15,12 @@ from pydantic import BaseModel, Field
 
 from pipeline.errors import UnknownCandidateError
 from pipeline.review import agreement as agreement_service
-from pipeline.review import decisions as decision_service
 from pipeline.review.app import ReviewContext, context
 from pipeline.review.auth import LoginThrottled, ReviewerError, Session
 from pipeline.review.cards import history, load_card
-from pipeline.review.overview import overview
 from pipeline.review.queue import Filters, list_candidates, next_candidate
+from pipeline.store import decisions as decision_service
+from pipeline.store.overview import overview
 
 router = APIRouter(prefix="/api", tags=["review"])
 

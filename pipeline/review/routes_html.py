@@ -11,16 +11,16 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.errors import UnknownCandidateError
 from pipeline.review import agreement as agreement_service
-from pipeline.review import decisions as decision_service
 from pipeline.review.app import COOKIE, ReviewContext, context
 from pipeline.review.auth import LoginThrottled, ReviewerError, Session
 from pipeline.review.cards import load_card
-from pipeline.review.overview import overview
 from pipeline.review.queue import Filters, filter_options, list_candidates, next_candidate
 from pipeline.review.source import render_pdf_page, source_info, text_context
 from pipeline.review.sources import accepted_by_independence, card_source
 from pipeline.review.vocabulary import POLARITIES
 from pipeline.sources.model import INDEPENDENCE, KINDS
+from pipeline.store import decisions as decision_service
+from pipeline.store.overview import overview
 
 router = APIRouter(include_in_schema=False)
 MESSAGES = {

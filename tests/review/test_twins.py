@@ -79,8 +79,8 @@ def test_each_quote_of_the_three_copies_is_one_group(db_path):
 
 
 def test_queue_shows_one_card_per_group_and_a_decision_covers_every_twin(db_path, reviewer):
-    from pipeline.review.decisions import undo_last
     from pipeline.store import Store
+    from pipeline.store.decisions import undo_last
 
     groups = _groups(db_path)
     lead, members = next((k, v) for k, v in groups.items() if len(v) == 3)

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from pipeline.review.app import COOKIE
-from pipeline.review.sessions import token_hash
+from pipeline.store.sessions import token_hash
 
 from .conftest import session_rows
 
