@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from pipeline.store import Store
+from pipeline.store import Store, review_reads
 
 ALL = "(all)"
 
@@ -66,14 +66,7 @@ class Rating:
 
 def effective_ratings(store: Store) -> list[Rating]:
     """Every reviewer's effective accept/reject per candidate (from ``reviewer_state``)."""
-    rows = store.conn.execute(
-        "SELECT s.candidate_id, c.reference_point_id, COALESCE(c.reference_point, ''),"
-        " s.reviewer, s.decision FROM reviewer_state s"
-        " JOIN candidates c ON c.candidate_id = s.candidate_id"
-        " WHERE s.decision IN ('accept', 'reject')"
-        " ORDER BY c.reference_point_id, s.candidate_id, s.reviewer"
-    ).fetchall()
-    return [Rating(*tuple(r)) for r in rows]
+    return [Rating(*row) for row in review_reads.effective_rating_rows(store)]
 
 
 def agreement_table(ratings: Iterable[Rating]) -> list[AgreementRow]:
@@ -137,20 +130,10 @@ class Disagreement:
 
 def disagreements(store: Store, limit: int = 500) -> list[Disagreement]:
     """Candidates whose reviewers' effective decisions differ (accept vs reject)."""
-    rows = store.conn.execute(
-        "SELECT c.candidate_id, c.reference_point_id, c.msi, c.consideration_id, c.score, c.quote,"
-        " group_concat(s.reviewer || '=' || s.decision, char(31)) AS votes"
-        " FROM reviewer_state s JOIN candidates c ON c.candidate_id = s.candidate_id"
-        " WHERE s.decision IN ('accept', 'reject')"
-        " GROUP BY s.candidate_id HAVING COUNT(DISTINCT s.decision) > 1"
-        " ORDER BY c.score DESC, c.candidate_id LIMIT ?",
-        (limit,),
-    ).fetchall()
+    rows = review_reads.disagreement_rows(store, limit)
     out = []
     for r in rows:
-        counting = store.conn.execute(
-            "SELECT decision FROM current_decisions WHERE candidate_id = ?", (r["candidate_id"],)
-        ).fetchone()
+        counting = review_reads.current_decision(store, r["candidate_id"])
         votes = tuple(sorted(tuple(v.rsplit("=", 1)) for v in r["votes"].split("\x1f")))
         out.append(
             Disagreement(
@@ -161,7 +144,7 @@ def disagreements(store: Store, limit: int = 500) -> list[Disagreement]:
                 r["score"],
                 r["quote"],
                 votes,
-                counting[0] if counting else None,
+                counting["decision"] if counting else None,
             )
         )
     return out

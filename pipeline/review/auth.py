@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pipeline.errors import MsiEvidenceError
 from pipeline.review.ratelimit import LoginLimiter
 from pipeline.store import Store
-from pipeline.store.sessions import Session, Sessions, drop_reviewer_sessions
-from pipeline.store.store import utc_now
+from pipeline.store import reviewers as reviewer_store
+from pipeline.store.sessions import Session, Sessions
 
 NAME_PATTERN = re.compile(r"^[\w.@\- ]{1,64}$")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -79,24 +79,11 @@ def set_credential(store: Store, name: str, password: str) -> None:
     name = check_name(name)
     if len(password) < 8:
         raise ReviewerError("a password needs at least 8 characters")
-    with store.write() as conn:
-        conn.execute(
-            "INSERT INTO reviewers (name, password_hash, created_at) VALUES (?, ?, ?)"
-            " ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash",
-            (name, hash_password(password), utc_now()),
-        )
-        drop_reviewer_sessions(conn, name)
+    reviewer_store.save_credential(store, name, hash_password(password))
 
 
-def has_credentials(store: Store) -> bool:
-    row = store.conn.execute(
-        "SELECT 1 FROM reviewers WHERE password_hash IS NOT NULL LIMIT 1"
-    ).fetchone()
-    return row is not None
-
-
-def list_reviewers(store: Store) -> list[str]:
-    return [r[0] for r in store.conn.execute("SELECT name FROM reviewers ORDER BY name")]
+has_credentials = reviewer_store.has_credentials
+list_reviewers = reviewer_store.reviewer_names
 
 
 def authenticate(store: Store, name: str, password: str | None) -> str:
@@ -104,12 +91,10 @@ def authenticate(store: Store, name: str, password: str | None) -> str:
     name = check_name(name)
     if not has_credentials(store):
         return name
-    row = store.conn.execute(
-        "SELECT password_hash FROM reviewers WHERE name = ?", (name,)
-    ).fetchone()
+    known, saved = reviewer_store.password_hash(store, name)
     # an unknown name costs the same scrypt as a known one, so timing does not reveal names
-    stored = row[0] if row is not None and row[0] else _dummy_hash()
-    if not verify_password(password or "", stored) or row is None or not row[0]:
+    stored = saved if known and saved else _dummy_hash()
+    if not verify_password(password or "", stored) or not known or not saved:
         raise ReviewerError("unknown reviewer or wrong password")
     return name
 

@@ -13,8 +13,9 @@ from pathlib import Path
 from pipeline.errors import UnknownCandidateError
 from pipeline.records import offered_alternatives
 from pipeline.review.vocabulary import Vocabulary
-from pipeline.store import Store
+from pipeline.store import Store, review_reads
 from pipeline.store.decisions import version_of
+from pipeline.store.review_reads import history
 
 BULLETS = frozenset("•◦▪▫‣⁃●○■□►▸➢➤✓✔")
 
@@ -65,87 +66,31 @@ class Card:
         return offered_alternatives(self.explanation)
 
 
-def history(store: Store, candidate_id: str) -> list[dict]:
-    """Every decision row on the candidate, oldest first, with whether it was undone."""
-    rows = store.conn.execute(
-        "SELECT d.decision_id, d.decision, d.reviewer, d.note, d.decided_at,"
-        " d.replaces_decision_id, d.msi, d.consideration_id, d.polarity,"
-        " EXISTS (SELECT 1 FROM decisions u WHERE u.decision = 'undo'"
-        "         AND u.replaces_decision_id = d.decision_id) AS undone"
-        " FROM decisions d WHERE d.candidate_id = ? ORDER BY d.decision_id",
-        (candidate_id,),
-    ).fetchall()
-    return [dict(r) for r in rows]
-
-
 def twin_sources(store: Store, candidate_id: str) -> list[dict]:
     """The candidate and its twins with where each was found; empty when it has no twins."""
-    rows = store.conn.execute(
-        "SELECT c.candidate_id, c.doc_id, d.title, p.page_no,"
-        " (SELECT dp.path FROM document_paths dp WHERE dp.doc_id = c.doc_id"
-        "  ORDER BY dp.last_seen_run DESC, dp.path LIMIT 1) AS path"
-        " FROM candidates c JOIN documents d ON d.doc_id = c.doc_id"
-        " JOIN passages p ON p.passage_id = c.passage_id"
-        " WHERE c.candidate_id = ? OR (c.twin_of = ? AND c.stale = 0)"
-        " ORDER BY c.candidate_id <> ?, path, p.page_no",
-        (candidate_id, candidate_id, candidate_id),
-    ).fetchall()
+    rows = review_reads.twin_source_rows(store, candidate_id)
     if len(rows) < 2:
         return []
     return [dict(r) | {"file_name": Path(r["path"] or "").name} for r in rows]
 
 
 def load_card(store: Store, vocabulary: Vocabulary, candidate_id: str, reviewer: str) -> Card:
-    conn = store.conn
-    c = conn.execute("SELECT * FROM candidates WHERE candidate_id = ?", (candidate_id,)).fetchone()
-    if c is None:
+    rows = review_reads.card_rows(store, candidate_id, reviewer)
+    if rows is None:
         raise UnknownCandidateError(f"no candidate {candidate_id!r}; go back to the queue")
-    p = conn.execute("SELECT * FROM passages WHERE passage_id = ?", (c["passage_id"],)).fetchone()
-    d = conn.execute(
-        "SELECT doc_id, kind, title, n_pages, status FROM documents WHERE doc_id = ?",
-        (c["doc_id"],),
-    ).fetchone()
-    path = conn.execute(
-        "SELECT path FROM document_paths WHERE doc_id = ?"
-        " ORDER BY last_seen_run DESC, path LIMIT 1",
-        (c["doc_id"],),
-    ).fetchone()
-    label = conn.execute(
-        "SELECT label FROM pages WHERE doc_id = ? AND page_no = ?", (c["doc_id"], p["page_no"])
-    ).fetchone()
-    neighbours = {
-        r["seq"]: r["text"]
-        for r in conn.execute(
-            "SELECT seq, text FROM passages WHERE doc_id = ? AND seq IN (?, ?) AND stale = ?",
-            (c["doc_id"], p["seq"] - 1, p["seq"] + 1, p["stale"]),
-        )
-    }
+    c, p, d, path, neighbours = rows.candidate, rows.passage, rows.document, rows.path, rows.neighbours
+    mine, others, counting = rows.mine, rows.others, rows.counting
+    label = (rows.page_label,) if rows.page_label is not None else None
     offset = p["char_start"]
     segments = split_segments(p["text"], c["quote_start"] - offset, c["quote_end"] - offset)
     try:
         explanation = json.loads(c["explanation"] or "{}")
     except ValueError:
         explanation = {"raw": c["explanation"]}
-    mine = conn.execute(
-        "SELECT s.decision_id, s.decision, d.note, d.msi, d.consideration_id,"
-        " d.polarity, d.decided_at FROM reviewer_state s"
-        " JOIN decisions d ON d.decision_id = s.decision_id"
-        " WHERE s.candidate_id = ? AND s.reviewer = ?",
-        (candidate_id, reviewer),
-    ).fetchone()
-    others = conn.execute(
-        "SELECT reviewer, decision FROM reviewer_state WHERE candidate_id = ?"
-        " AND reviewer <> ? ORDER BY reviewer",
-        (candidate_id, reviewer),
-    ).fetchall()
-    counting = conn.execute(
-        "SELECT decision_id, decision, reviewer FROM current_decisions WHERE candidate_id = ?",
-        (candidate_id,),
-    ).fetchone()
     return Card(
         candidate=dict(c),
         document=dict(d),
-        file_name=Path(path[0]).name if path else "",
+        file_name=Path(path).name if path else "",
         page_no=p["page_no"],
         page_label=label[0] if label else None,
         segments=segments,

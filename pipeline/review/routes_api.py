@@ -21,6 +21,7 @@ from pipeline.review.cards import history, load_card
 from pipeline.review.queue import Filters, list_candidates, next_candidate
 from pipeline.store import decisions as decision_service
 from pipeline.store.overview import overview
+from pipeline.store.queue import candidate_exists, candidate_score
 
 router = APIRouter(prefix="/api", tags=["review"])
 
@@ -156,9 +157,7 @@ async def api_candidate(candidate_id: str, auth: Reader):
 @router.get("/candidates/{candidate_id}/history")
 async def api_history(candidate_id: str, auth: Reader):
     ctx, _ = auth
-    if not ctx.store.conn.execute(
-        "SELECT 1 FROM candidates WHERE candidate_id = ?", (candidate_id,)
-    ).fetchone():
+    if not candidate_exists(ctx.store, candidate_id):
         raise HTTPException(404, f"no candidate {candidate_id!r}")
     return {
         "candidate_id": candidate_id,
@@ -191,9 +190,7 @@ async def api_decide(candidate_id: str, body: DecisionIn, request: Request, auth
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
     filters = Filters.from_params(request.query_params)
-    score = ctx.store.conn.execute(
-        "SELECT score FROM candidates WHERE candidate_id = ?", (candidate_id,)
-    ).fetchone()[0]
+    score = candidate_score(ctx.store, candidate_id)
     return {
         **asdict(outcome),
         "next_candidate_id": next_candidate(

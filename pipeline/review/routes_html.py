@@ -21,6 +21,7 @@ from pipeline.review.vocabulary import POLARITIES
 from pipeline.sources.model import INDEPENDENCE, KINDS
 from pipeline.store import decisions as decision_service
 from pipeline.store.overview import overview
+from pipeline.store.queue import candidate_score
 
 router = APIRouter(include_in_schema=False)
 MESSAGES = {
@@ -265,9 +266,7 @@ async def card_decide(request: Request, candidate_id: str):
         )
     except ValueError as exc:
         return card_response(request, session, candidate_id, status=400, error=str(exc))
-    score = ctx.store.conn.execute(
-        "SELECT score FROM candidates WHERE candidate_id = ?", (outcome.candidate_id,)
-    ).fetchone()[0]
+    score = candidate_score(ctx.store, outcome.candidate_id)
     following = next_candidate(
         ctx.store, filters, session.reviewer, after=(score, outcome.candidate_id)
     )

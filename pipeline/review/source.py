@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.review.cards import Segment
-from pipeline.store import Store
+from pipeline.store import Store, review_reads
 
 _PDFIUM_LOCK = threading.Lock()
 _CACHE: OrderedDict[tuple, tuple[bytes, int]] = OrderedDict()
@@ -41,22 +41,11 @@ class SourceInfo:
 
 
 def source_info(store: Store, candidate_id: str) -> SourceInfo | None:
-    row = store.conn.execute(
-        "SELECT c.candidate_id, c.doc_id, c.quote, c.quote_start, c.quote_end, p.page_no,"
-        " p.char_start, p.char_end, d.kind, d.title, d.n_pages, d.size_bytes, pg.text"
-        " FROM candidates c JOIN passages p ON p.passage_id = c.passage_id"
-        " JOIN documents d ON d.doc_id = c.doc_id"
-        " LEFT JOIN pages pg ON pg.doc_id = c.doc_id AND pg.page_no = p.page_no"
-        " WHERE c.candidate_id = ?",
-        (candidate_id,),
-    ).fetchone()
+    row = review_reads.source_row(store, candidate_id)
     if row is None:
         return None
     path = None
-    for (candidate_path,) in store.conn.execute(
-        "SELECT path FROM document_paths WHERE doc_id = ? ORDER BY last_seen_run DESC, path",
-        (row["doc_id"],),
-    ):
+    for candidate_path in review_reads.document_paths(store, row["doc_id"]):
         p = Path(candidate_path)
         try:
             if p.is_file() and (row["size_bytes"] is None or p.stat().st_size == row["size_bytes"]):

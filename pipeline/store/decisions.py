@@ -14,13 +14,21 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Protocol
 
 from pipeline.errors import MsiEvidenceError, UnknownCandidateError
-from pipeline.review.vocabulary import Vocabulary
-from pipeline.store import Store
-from pipeline.store.twins import insert_decision
+from pipeline.store.store import Store, utc_now
 
 RATINGS = ("accept", "reject", "skip")
+
+
+class CorrectionCheck(Protocol):
+    """What the writer asks of the vocabulary (``pipeline.review.vocabulary.Vocabulary``):
+    raise ValueError, with a did-you-mean, when a correction names no known MSI,
+    consideration or polarity."""
+
+    def check_correction(self, *, msi: str | None, consideration_id: str | None,
+                         polarity: str | None) -> None: ...
 
 
 class Conflict(MsiEvidenceError):
@@ -98,9 +106,10 @@ def decide(
     consideration_id: str | None = None,
     polarity: str | None = None,
     idempotency_key: str | None = None,
-    vocabulary: Vocabulary | None = None,
+    vocabulary: CorrectionCheck | None = None,
 ) -> Outcome:
-    """Append ``decision`` (accept, reject or skip) by ``reviewer``.
+    """Append ``decision`` (accept, reject or skip) by ``reviewer``: the one decision writer of
+    the CLI (``msi-evidence decide``) and the review workspace.
 
     Corrections (MSI, consideration, polarity) are kept only when they differ from the
     machine's proposal. ``expected_version=None`` skips the concurrency check (CLI use).
@@ -227,3 +236,17 @@ def undo_last(
             decision_id,
             undone_decision_id=int(target["decision_id"]),
         )
+
+
+def insert_decision(conn, candidate_id: str, decision: str, reviewer: str, note: str | None,
+                    replaces: int | None, msi: str | None, consideration_id: str | None,
+                    polarity: str | None, key: str | None, *,
+                    twin_of_decision: int | None = None) -> int:
+    """Append one decision row (inside the caller's write transaction); returns its id."""
+    cur = conn.execute(
+        "INSERT INTO decisions (candidate_id, decision, reviewer, note, decided_at,"
+        " replaces_decision_id, msi, consideration_id, polarity, idempotency_key,"
+        " twin_of_decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (candidate_id, decision, reviewer, note or None, utc_now(), replaces, msi or None,
+         consideration_id or None, polarity or None, key or None, twin_of_decision))
+    return int(cur.lastrowid)

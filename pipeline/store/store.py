@@ -222,7 +222,9 @@ class Store:
                      *, msi: str | None = None, consideration_id: str | None = None,
                      polarity: str | None = None, replaces_decision_id: int | None = None,
                      idempotency_key: str | None = None) -> int:
-        """Append a decision; returns its id. A repeated idempotency key returns the first id."""
+        """Append a decision row as given (no vocabulary check: fixtures, migrations); returns its
+        id. A repeated idempotency key returns the first id. Reviewers' decisions go through
+        :func:`pipeline.store.decisions.decide`."""
         if decision not in DECISIONS:
             raise ValueError(f"decision must be one of {DECISIONS}, not {decision!r}")
         with self.write() as conn:
@@ -236,14 +238,11 @@ class Store:
                 raise UnknownCandidateError(
                     f"no candidate {candidate_id!r} in {self.path}; list ids with "
                     f"`msi-evidence export --db {self.path} --out FILE.csv`")
-            cur = conn.execute(
-                "INSERT INTO decisions (candidate_id, decision, reviewer, note, decided_at,"
-                " replaces_decision_id, msi, consideration_id, polarity, idempotency_key)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (candidate_id, decision, reviewer, note, utc_now(), replaces_decision_id, msi,
-                 consideration_id, polarity, idempotency_key),
-            )
-            return int(cur.lastrowid)
+            from pipeline.store.decisions import insert_decision
+
+            return insert_decision(conn, candidate_id, decision, reviewer, note,
+                                   replaces_decision_id, msi, consideration_id, polarity,
+                                   idempotency_key)
 
     # -- reading --------------------------------------------------------------------------
 

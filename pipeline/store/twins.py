@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.store.store import Store, utc_now
+from pipeline.store.decisions import insert_decision
+from pipeline.store.store import Store
 from pipeline.store.twin_groups import TwinCandidate, twin_groups
 
 
@@ -59,17 +60,3 @@ def _copy_lead_decisions(conn) -> None:
     for twin, lead_decision, decision, reviewer, note, msi, consideration_id, polarity in missing:
         insert_decision(conn, twin, decision, reviewer, note, None, msi, consideration_id,
                         polarity, None, twin_of_decision=lead_decision)
-
-
-def insert_decision(conn, candidate_id: str, decision: str, reviewer: str, note: str | None,
-                    replaces: int | None, msi: str | None, consideration_id: str | None,
-                    polarity: str | None, key: str | None, *,
-                    twin_of_decision: int | None = None) -> int:
-    """Append one decision row (inside the caller's write transaction); returns its id."""
-    cur = conn.execute(
-        "INSERT INTO decisions (candidate_id, decision, reviewer, note, decided_at,"
-        " replaces_decision_id, msi, consideration_id, polarity, idempotency_key,"
-        " twin_of_decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (candidate_id, decision, reviewer, note or None, utc_now(), replaces, msi or None,
-         consideration_id or None, polarity or None, key or None, twin_of_decision))
-    return int(cur.lastrowid)
