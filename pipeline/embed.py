@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import sqlite3
 import threading
 import zlib
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Protocol
 import numpy as np
 
 from pipeline.errors import ModelLoadError
+from pipeline.store.embedding_cache import EmbeddingCache
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 HASHING_MODEL = "hashing"
@@ -163,50 +163,6 @@ class HashingEncoder:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return out / norms
-
-
-class EmbeddingCache:
-    """Vectors keyed by (model, text hash) in their own SQLite file; survives between runs."""
-
-    def __init__(self, path: str | Path):
-        self.path = str(path)
-        self._conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, text_hash TEXT NOT NULL,"
-            " dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, text_hash))"
-        )
-        self._conn.commit()
-
-    def get_many(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
-        for i in range(0, len(hashes), 500):
-            chunk = hashes[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._conn.execute(
-                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})",
-                [model, *chunk],
-            )
-            for h, blob in rows:
-                found[h] = np.frombuffer(blob, dtype=np.float32)
-        return found
-
-    def put_many(self, model: str, items: dict[str, np.ndarray]) -> None:
-        """Store vectors; best effort: a cache that cannot be written (full disk, locked file)
-        only costs speed, so the error is logged and the document carries on."""
-        try:
-            with self._conn:
-                self._conn.executemany(
-                    "INSERT OR IGNORE INTO embeddings (model, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
-                    [(model, h, int(v.shape[0]), v.astype(np.float32).tobytes()) for h, v in items.items()],
-                )
-        except sqlite3.OperationalError as exc:
-            logging.getLogger(__name__).warning(
-                "could not write the embedding cache %s (%s); continuing without caching",
-                self.path, exc)
-
-    def close(self) -> None:
-        self._conn.close()
 
 
 class CachedEncoder:

@@ -22,6 +22,7 @@ import yaml
 
 from pipeline.attribution.cues import mask_organisations
 from pipeline.rules.registry import Registry
+from pipeline.store.reports import passage_texts
 
 KEYWORDS = ("Initiative", "Alliance", "Council", "Roundtable", "Round Table", "Scheme", "Accord",
             "Program", "Programme", "Standard", "Association", "Partnership", "Coalition", "Pledge",
@@ -154,7 +155,7 @@ def suggest_msis(conn: sqlite3.Connection, registry: Registry, min_count: int = 
     """Initiative-like names in the store's live passages that the registry does not know."""
     known = _Known(registry)
     found: dict[str, Suggestion] = {}
-    rows = conn.execute("SELECT doc_id, text FROM passages WHERE stale = 0 ORDER BY doc_id, seq")
+    rows = passage_texts(conn)
     for doc_id, text in rows:
         for name, acronym, start, end, how in find_candidates(text, known):
             key = name.casefold()

@@ -48,6 +48,7 @@ from pathlib import Path
 from pipeline.errors import MsiEvidenceError
 from pipeline.evaluate.intervals import BootstrapUnits, bootstrap_intervals
 from pipeline.records import offered_alternatives
+from pipeline.store import Store, reports
 
 REQUIRED = ("file", "quote", "msi", "reference_point")
 POLARITIES = ("supports", "undermines", "neutral")
@@ -317,26 +318,21 @@ def offered_reference_points(explanation: str | None) -> tuple[str, ...]:
                  for a in offered_alternatives(parsed, ("reference_point_id",)))
 
 
-def load_from_store(store, gold: list[GoldRow]) -> tuple[list[EvalPassage], list[EvalCandidate]]:
+def load_from_store(store: Store, gold: list[GoldRow]) -> tuple[list[EvalPassage], list[EvalCandidate]]:
     """Current (non-stale) passages and candidates of the documents whose file name (any of
     their paths) appears in the gold set."""
     files = {g.file for g in gold}
     doc_files: dict[str, list[str]] = {}
-    for row in store.conn.execute("SELECT doc_id, path FROM document_paths"):
-        name = Path(row["path"]).name
+    for doc_id, path in reports.document_paths(store):
+        name = Path(path).name
         if name in files:
-            doc_files.setdefault(row["doc_id"], []).append(name)
+            doc_files.setdefault(doc_id, []).append(name)
     passages, candidates = [], []
     for doc_id, names in doc_files.items():
         for name in sorted(set(names)):
-            for p in store.conn.execute(
-                    "SELECT passage_id, seq, text FROM passages WHERE doc_id = ? AND stale = 0",
-                    (doc_id,)):
+            for p in reports.live_passages(store, doc_id):
                 passages.append(EvalPassage(f"{name}|{p['passage_id']}", name, p["seq"], p["text"]))
-            for c in store.conn.execute(
-                    "SELECT passage_id, reference_point_id, msi, polarity, score, quote,"
-                    " explanation FROM candidates"
-                    " WHERE doc_id = ? AND stale = 0", (doc_id,)):
+            for c in reports.live_candidates(store, doc_id):
                 candidates.append(EvalCandidate(f"{name}|{c['passage_id']}",
                                                 c["reference_point_id"], c["msi"],
                                                 c["polarity"] or "", float(c["score"]),

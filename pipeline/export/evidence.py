@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import MsiEvidenceError
-from pipeline.store import Store
+from pipeline.store import Store, reports
 
 STATUSES = ("accepted", "rejected", "pending", "stale", "all")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -136,8 +136,8 @@ class EvidenceFilter:
 
 def resolve_documents(store: Store, documents: Iterable[str]) -> list[str]:
     """doc_ids named by doc_id, doc_id prefix, path or file name; an unknown name is an error."""
-    known = store.conn.execute("SELECT doc_id, path FROM document_paths").fetchall()
-    doc_ids = {row[0] for row in store.conn.execute("SELECT doc_id FROM documents")}
+    known = reports.document_paths(store)
+    doc_ids = reports.document_ids(store)
     found: list[str] = []
     for name in documents:
         hits = {doc for doc, path in known

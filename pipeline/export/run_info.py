@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 from pipeline.rules.framework import Framework
 from pipeline.store import Store
+from pipeline.store.reports import store_facts
 
 
 def store_metadata(store: Store, framework: Framework) -> dict[str, str]:
     """Key facts as display strings, in a stable order (for the XLSX ``about`` sheet and the
     HTML report). Values come from the store's ``runs``, ``documents`` and ``candidates``."""
-    conn = store.conn
-    runs = conn.execute("SELECT run_id, started_at, finished_at, status, framework_id,"
-                        " framework_version, model, settings FROM runs ORDER BY started_at").fetchall()
+    facts = store_facts(store)
+    runs = facts.runs
     corpus: list[str] = []
     for run in runs:
         try:
@@ -22,12 +22,8 @@ def store_metadata(store: Store, framework: Framework) -> dict[str, str]:
         except (ValueError, AttributeError):
             paths = []
         corpus.extend(p for p in paths if p not in corpus)
-    cand_models = [r[0] for r in conn.execute(
-        "SELECT DISTINCT model FROM candidates WHERE model IS NOT NULL ORDER BY model")]
-    cand_frameworks = [f"{r[0]} {r[1]}" for r in conn.execute(
-        "SELECT DISTINCT framework_id, framework_version FROM candidates ORDER BY 1, 2")]
-    statuses = conn.execute("SELECT status, COUNT(*) FROM documents GROUP BY status"
-                            " ORDER BY status").fetchall()
+    cand_models, cand_frameworks = facts.candidate_models, facts.candidate_frameworks
+    statuses = facts.statuses
     last = runs[-1] if runs else None
     return {
         "database": store.path,

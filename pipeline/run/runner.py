@@ -24,6 +24,7 @@ from pipeline.run.executors.local import LocalExecutor
 from pipeline.run.process import ProcessingContext
 from pipeline.run.progress import Progress
 from pipeline.store import Store
+from pipeline.store.reports import run_totals
 from pipeline.store.twins import mark_twins, twin_report
 
 # Statuses worth another try on a re-run even when the bytes did not change.
@@ -166,38 +167,15 @@ def _cache_counts(context: ProcessingContext) -> tuple[int, int]:
 def _fill_from_store(summary: RunSummary, store: Store, doc_ids: list[str]) -> None:
     if not doc_ids:
         return
-    conn = store.conn
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_docs (doc_id TEXT PRIMARY KEY)")
-    conn.execute("DELETE FROM run_docs")
-    conn.executemany("INSERT OR IGNORE INTO run_docs VALUES (?)", [(d,) for d in doc_ids])
-    row = conn.execute("SELECT COALESCE(SUM(n_pages), 0), COALESCE(SUM(n_words), 0)"
-                       " FROM documents JOIN run_docs USING (doc_id)").fetchone()
-    summary.pages, summary.words = int(row[0]), int(row[1])
-    summary.passages = int(conn.execute(
-        "SELECT COUNT(*) FROM passages JOIN run_docs USING (doc_id) WHERE stale = 0").fetchone()[0])
-    live = "FROM candidates JOIN run_docs USING (doc_id) WHERE stale = 0"
-    summary.candidates = int(conn.execute(f"SELECT COUNT(*) {live}").fetchone()[0])
-    summary.candidates_by_reference_point = {
-        r[0]: r[1] for r in conn.execute(
-            f"SELECT reference_point, COUNT(*) {live} GROUP BY reference_point ORDER BY reference_point")}
-    summary.candidates_by_msi = {
-        r[0]: r[1] for r in conn.execute(
-            f"SELECT msi, COUNT(*) AS n {live} GROUP BY msi ORDER BY n DESC, msi")}
-    for title, doc_id in conn.execute("SELECT title, doc_id FROM documents JOIN run_docs USING (doc_id)"
-                                      " ORDER BY title"):
-        msis = [r[0] for r in conn.execute(
-            "SELECT DISTINCT json_extract(j.value, '$.msi_id') FROM passages p, json_each(p.msis) j"
-            " WHERE p.doc_id = ? AND p.stale = 0 ORDER BY 1", (doc_id,))]
-        summary.msis_by_document[title or doc_id[:12]] = msis
-    for title, language in conn.execute(
-            "SELECT title, COALESCE(language, '') FROM documents JOIN run_docs USING (doc_id)"
-            " WHERE status IN ('ok', 'partial') ORDER BY title"):
+    totals = run_totals(store, doc_ids)
+    summary.pages, summary.words = totals.pages, totals.words
+    summary.passages, summary.candidates = totals.passages, totals.candidates
+    summary.candidates_by_reference_point = dict(totals.candidates_by_reference_point)
+    summary.candidates_by_msi = dict(totals.candidates_by_msi)
+    summary.msis_by_document.update(totals.msis_by_document)
+    for title, language in totals.languages:
         summary.languages[language or "?"] = summary.languages.get(language or "?", 0) + 1
         if language and not reads_language(summary.model, language):
             summary.unread_languages.append((title, language))
     summary.languages = dict(sorted(summary.languages.items(), key=lambda kv: (-kv[1], kv[0])))
-    summary.failures.extend(
-        (r["path"], r["status"], r["message"] or "") for r in conn.execute(
-            "SELECT (SELECT MIN(path) FROM document_paths dp WHERE dp.doc_id = d.doc_id) AS path,"
-            " d.status, d.message FROM documents d JOIN run_docs USING (doc_id)"
-            " WHERE d.status != 'ok' ORDER BY path"))
+    summary.failures.extend(totals.failures)
