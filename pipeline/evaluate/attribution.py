@@ -139,23 +139,18 @@ def evaluate(gold: list[GoldRow], attributed: dict[str, tuple[list[Passage], dic
 
 def attribute_corpus(corpus: str | Path, files: set[str], registry=None):
     """Ingest, segment and attribute ``files`` of ``corpus`` (no embedding), with the manifest."""
-    from pipeline.attribution import MsiAttributor
-    from pipeline.ingest import ingest_file
+    from pipeline.evaluate.dataset import prepare_files
     from pipeline.rules.registry import load_registry
     from pipeline.run.manifest import MANIFEST_NAME, load_manifest
-    from pipeline.segment import segment_document
 
     corpus = Path(corpus)
     registry = registry or load_registry()
     manifest_path = corpus / MANIFEST_NAME
     manifest = load_manifest(manifest_path, registry) if manifest_path.exists() else {}
-    attributor = MsiAttributor(registry)
-    out = {}
-    for name in sorted(files):
-        path = str((corpus / name).resolve())
-        document = ingest_file(path)
-        entry = manifest.get(path)
-        passages = attributor.attribute(segment_document(document),
-                                        entry.msi if entry and entry.msi else None)
-        out[name] = (passages, {p.number: p.text for p in document.pages})
-    return out
+    # Attribution is scored with the document's own main MSI where a manifest row names
+    # none (a run passes such a row's empty default instead; see the closing note of #17).
+    manifest = {path: entry for path, entry in manifest.items() if entry.msi}
+    names = sorted(files)
+    prepared = prepare_files([corpus / name for name in names], registry, manifest)
+    return {name: (list(p.passages), {page.number: page.text for page in p.document.pages})
+            for name, (_, p) in zip(names, prepared, strict=True)}

@@ -9,6 +9,7 @@ positive when the passage contains a gold quote of that reference point.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -20,12 +21,12 @@ from pipeline.evaluate.metrics import EvalCandidate, EvalPassage, GoldRow, assig
 from pipeline.records import Candidate, Passage, offered_alternatives
 from pipeline.rules.framework import Framework
 from pipeline.rules.registry import Registry
+from pipeline.run.process import PreparedDocument, prepare_document
 from pipeline.scoring.match import (
     EvidenceIndex,
     PassageScores,
     match_passages,
     score_passage,
-    texts_to_embed,
 )
 
 
@@ -63,23 +64,34 @@ class AnalysedFile:
 
 def analyse_files(paths: list[Path], registry: Registry, encoder: Encoder,
                   manifest_path: Path | None = None) -> list[AnalysedFile]:
-    from pipeline.attribution import MsiAttributor
-    from pipeline.ingest import ingest_file
     from pipeline.run.manifest import load_manifest
-    from pipeline.segment import segment_document
 
     manifest = load_manifest(manifest_path, registry) if manifest_path else {}
-    attributor = MsiAttributor(registry)
     out = []
+    for path, prepared in prepare_files(paths, registry, manifest):
+        out.append(AnalysedFile(Path(path).name, prepared.passages,
+                                encoder.encode(list(prepared.texts)), prepared.sentence_rows))
+    return out
+
+
+def prepare_files(paths: list[Path], registry: Registry, manifest: dict
+                  ) -> Iterator[tuple[Path, PreparedDocument]]:
+    """Ingest each file in this process and run the first half of the stage chain
+    (``pipeline.run.process.prepare_document``) on it. A stage that crashed raises, so that
+    a measurement never silently drops a document."""
+    from pipeline.attribution import MsiAttributor
+    from pipeline.ingest import ingest_file
+    from pipeline.records import DocStatus
+    from pipeline.segment import SegmentSettings
+
+    attributor = MsiAttributor(registry)
     for path in paths:
         resolved = str(Path(path).resolve())
-        doc = ingest_file(resolved)
-        entry = manifest.get(resolved)
-        passages = attributor.attribute(segment_document(doc), entry.msi if entry else None)
-        texts, rows = texts_to_embed(passages)
-        out.append(AnalysedFile(Path(path).name, tuple(passages), encoder.encode(texts),
-                                tuple(rows)))
-    return out
+        prepared = prepare_document(ingest_file(resolved), attributor, SegmentSettings(),
+                                    manifest.get(resolved))
+        if prepared.result is not None and prepared.result.status == DocStatus.CRASHED:
+            raise RuntimeError(f"{path}: {prepared.result.message}")
+        yield Path(path), prepared
 
 
 def project_candidates(files: list[AnalysedFile], framework: Framework,

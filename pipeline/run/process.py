@@ -1,7 +1,12 @@
-"""One document through every stage: ingest → segment → attribute → embed → match.
+"""The stage chain: ingest → segment → attribute (:func:`prepare_document`), then embed → match
+for a batch of documents (:func:`finish_batch`).
 
-``process_document(path, context)`` is the unit of work for every executor (local, worker
-processes, Dask). It never raises for a bad file: the returned DocumentResult carries the status.
+Every caller chains the stages through these two functions: the local executor (prepare in
+parse workers, finish in batches in the driver), the Dask executor and ``process_document``
+(one document: :func:`analyse_document`), and the evaluation helpers
+(``pipeline.evaluate.dataset.analyse_files``, ``pipeline.evaluate.attribution.attribute_corpus``,
+which stop after ``prepare_document``). None of them raises for a bad file: a
+DocumentResult carries the status.
 """
 
 from __future__ import annotations
@@ -10,9 +15,11 @@ import hashlib
 import json
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+
+import numpy as np
 
 from pipeline import PIPELINE_VERSION
 from pipeline.attribution import MsiAttributor
@@ -25,6 +32,16 @@ from pipeline.run.isolation import IsolatedParser
 from pipeline.run.manifest import ManifestEntry
 from pipeline.scoring.match import EvidenceIndex, match_passages, texts_to_embed
 from pipeline.segment import SegmentSettings, segment_document
+
+
+def context_fingerprint(framework: Framework, registry: Registry, model: str,
+                        segment: SegmentSettings, limits: ParseLimits) -> str:
+    """The results' fingerprint for these settings (see ``ProcessingContext.fingerprint``)."""
+    parts = [PIPELINE_VERSION, framework.fingerprint(), registry.fingerprint(), model,
+             segment.fingerprint()]
+    if limits.ocr:  # OCR reads pages that were empty without it
+        parts.append("ocr")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -41,11 +58,8 @@ class ProcessingContext:
     @cached_property
     def fingerprint(self) -> str:
         """Changes whenever re-processing an unchanged file could give different results."""
-        parts = [PIPELINE_VERSION, self.framework.fingerprint(), self.registry.fingerprint(),
-                 self.encoder.name, self.segment.fingerprint()]
-        if self.limits.ocr:  # OCR reads pages that were empty without it
-            parts.append("ocr")
-        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+        return context_fingerprint(self.framework, self.registry, self.encoder.name,
+                                   self.segment, self.limits)
 
     def document_fingerprint(self, path: str) -> str:
         entry = self.manifest.get(path)
@@ -92,10 +106,12 @@ def _failed(document: Document, status: DocStatus, message: str, error_class: st
                           timings=timings, **extra)
 
 
-def prepare_document(document: Document, attributor: MsiAttributor, segment: SegmentSettings,
-                     entry: ManifestEntry | None = None,
+def prepare_document(document: Document, attributor: MsiAttributor | None,
+                     segment: SegmentSettings, entry: ManifestEntry | None = None,
                      timings: dict[str, float] | None = None) -> PreparedDocument:
-    """Segment and attribute an ingested document (no model needed; runs in parse workers)."""
+    """Segment and attribute an ingested document (no model needed; runs in parse workers).
+
+    ``attributor`` may be None only for a document without text (nothing to attribute)."""
     timings = {} if timings is None else timings
     if entry and entry.title and document.status.has_text:
         document = replace(document, title=entry.title)
@@ -111,6 +127,8 @@ def prepare_document(document: Document, attributor: MsiAttributor, segment: Seg
         passages = segment_document(document, segment)
         timings["segment"] = time.perf_counter() - t
 
+        if attributor is None:
+            raise ValueError("a document with text needs an attributor")
         t = time.perf_counter()
         passages = attributor.attribute(passages, entry.msi if entry else None)
         timings["attribute"] = time.perf_counter() - t
@@ -163,13 +181,46 @@ def embed_and_finish(prepared: PreparedDocument, encoder: Encoder, framework: Fr
     return finish_document(prepared, vectors, framework, index)
 
 
+def finish_batch(pending: list[PreparedDocument],
+                 context: ProcessingContext) -> Iterator[DocumentResult]:
+    """Embed the texts of several prepared documents in one encoder call, then match each;
+    results in input order. When the batch call fails, each document is embedded on its own
+    so that only a bad one fails."""
+    todo = [p for p in pending if p.result is None and p.texts]
+    texts = [t for p in todo for t in p.texts]
+    vectors: np.ndarray | None = None
+    index = None
+    if texts:
+        try:
+            started = time.perf_counter()
+            vectors = context.encoder.encode(texts)
+            index = context.evidence_index
+            elapsed = time.perf_counter() - started
+        except Exception:  # embed one document at a time so that only a bad one fails
+            vectors = None
+        else:
+            for p in todo:
+                p.timings["embed"] = elapsed * len(p.texts) / len(texts)
+    offset = 0
+    for p in pending:
+        if p.result is not None or not p.texts:
+            yield finish_document(p, np.zeros((0, 0), dtype=np.float32), context.framework, None)
+        elif vectors is None:
+            yield embed_and_finish(p, context.encoder, context.framework,
+                                   lambda: context.evidence_index)
+        else:
+            yield finish_document(p, vectors[offset:offset + len(p.texts)], context.framework,
+                                  index)
+            offset += len(p.texts)
+
+
 def analyse_document(document: Document, context: ProcessingContext,
                      timings: dict[str, float] | None = None) -> DocumentResult:
-    """Segment, attribute, embed and match an ingested document."""
+    """Segment, attribute, embed and match an ingested document (the chain for one)."""
     prepared = prepare_document(document, context.attributor, context.segment,
                                 context.manifest.get(document.path), timings)
-    return embed_and_finish(prepared, context.encoder, context.framework,
-                            lambda: context.evidence_index)
+    [result] = finish_batch([prepared], context)
+    return result
 
 
 def process_document(path: str, context: ProcessingContext, doc_id: str | None = None) -> DocumentResult:

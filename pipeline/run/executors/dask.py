@@ -33,7 +33,7 @@ from pipeline.rules.framework import Framework
 from pipeline.rules.registry import Registry
 from pipeline.run.executors import worker_cache
 from pipeline.run.manifest import ManifestEntry
-from pipeline.run.process import ProcessingContext, analyse_document
+from pipeline.run.process import ProcessingContext, analyse_document, context_fingerprint
 from pipeline.segment import SegmentSettings
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,11 @@ class WorkerSpec:
 
     @property
     def key(self) -> str:
-        parts = [self.framework.fingerprint(), self.registry.fingerprint(), self.model,
-                 self.segment.fingerprint(), repr(self.limits), repr(sorted(self.manifest.items())),
+        """One worker context per key: the results' fingerprint plus what else the context
+        holds (all limits, the manifest, the encoder's batch size and threads)."""
+        parts = [context_fingerprint(self.framework, self.registry, self.model, self.segment,
+                                     self.limits),
+                 repr(self.limits), repr(sorted(self.manifest.items())),
                  repr(self.batch_size), repr(self.torch_threads)]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 

@@ -16,8 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from queue import Queue
 
-import numpy as np
-
 from pipeline.embed import start_loading
 from pipeline.records import Document, DocumentResult
 from pipeline.rules.registry import Registry
@@ -27,8 +25,7 @@ from pipeline.run.manifest import ManifestEntry
 from pipeline.run.process import (
     PreparedDocument,
     ProcessingContext,
-    embed_and_finish,
-    finish_document,
+    finish_batch,
     prepare_document,
 )
 from pipeline.segment import SegmentSettings
@@ -67,8 +64,7 @@ def prepare_in_driver(item: Document | PreparedDocument,
     if item.status.has_text:  # a parser without the prepare step
         return prepare_document(item, context.attributor, context.segment,
                                 context.manifest.get(item.path))
-    return prepare_document(item, None, context.segment,  # type: ignore[arg-type]
-                            context.manifest.get(item.path))
+    return prepare_document(item, None, context.segment, context.manifest.get(item.path))
 
 
 def parse_ahead(jobs: list[Job], context: ProcessingContext, workers: int,
@@ -117,39 +113,10 @@ def embed_in_batches(prepared: Iterable[PreparedDocument], context: ProcessingCo
         pending.append(item)
         count += len(item.texts)
         if count >= budget:
-            yield from _flush(pending, context)
+            yield from finish_batch(pending, context)
             pending, count = [], 0
     if pending:
-        yield from _flush(pending, context)
-
-
-def _flush(pending: list[PreparedDocument], context: ProcessingContext) -> Iterator[DocumentResult]:
-    todo = [p for p in pending if p.result is None and p.texts]
-    texts = [t for p in todo for t in p.texts]
-    vectors: np.ndarray | None = None
-    index = None
-    if texts:
-        try:
-            started = time.perf_counter()
-            vectors = context.encoder.encode(texts)
-            index = context.evidence_index
-            elapsed = time.perf_counter() - started
-        except Exception:  # embed one document at a time so that only a bad one fails
-            vectors = None
-        else:
-            for p in todo:
-                p.timings["embed"] = elapsed * len(p.texts) / len(texts)
-    offset = 0
-    for p in pending:
-        if p.result is not None or not p.texts:
-            yield finish_document(p, np.zeros((0, 0), dtype=np.float32), context.framework, None)
-        elif vectors is None:
-            yield embed_and_finish(p, context.encoder, context.framework,
-                                   lambda: context.evidence_index)
-        else:
-            yield finish_document(p, vectors[offset:offset + len(p.texts)], context.framework,
-                                  index)
-            offset += len(p.texts)
+        yield from finish_batch(pending, context)
 
 
 class LocalExecutor:
