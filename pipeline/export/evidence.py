@@ -136,23 +136,10 @@ class EvidenceFilter:
 
 def resolve_documents(store: Store, documents: Iterable[str]) -> list[str]:
     """doc_ids named by doc_id, doc_id prefix, path or file name; an unknown name is an error."""
-    known = reports.document_paths(store)
-    doc_ids = reports.document_ids(store)
-    found: list[str] = []
-    for name in documents:
-        hits = {doc for doc, path in known
-                if name in (path, PurePath(path).name)}
-        if name in doc_ids:
-            hits.add(name)
-        elif len(name) >= 8:
-            hits.update(doc for doc in doc_ids if doc.startswith(name))
-        if not hits:
-            files = sorted({PurePath(path).name for _, path in known})
-            shown = ", ".join(files[:10]) + (" ..." if len(files) > 10 else "")
-            raise ExportError(f"no document matches {name!r}; give a doc_id (or its first 8+ "
-                              f"characters), a path or a file name, e.g. {shown or '(store is empty)'}")
-        found.extend(sorted(hits - set(found)))
-    return found
+    try:
+        return reports.resolve_documents(store, documents)
+    except reports.UnknownDocumentError as exc:
+        raise ExportError(str(exc)) from None
 
 
 def _where(store: Store, filters: EvidenceFilter) -> tuple[str, list]:

@@ -24,11 +24,11 @@ class Correction:
 
 def resolve_document(store: Store, name: str) -> str:
     """The one doc_id that ``name`` (doc_id, 8+ character prefix, path or file name) names."""
-    from pipeline.export.evidence import ExportError, resolve_documents
+    from pipeline.store.reports import UnknownDocumentError, resolve_documents
 
     try:
         found = resolve_documents(store, [name])
-    except ExportError as exc:
+    except UnknownDocumentError as exc:
         raise SourceError(str(exc)) from None
     if len(found) != 1:
         raise SourceError(f"{name!r} matches {len(found)} documents; give a longer doc_id prefix "

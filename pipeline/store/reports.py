@@ -4,10 +4,16 @@ path, the live passages and candidates of documents (for evaluation and MSI sugg
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
+from pipeline.errors import MsiEvidenceError
 from pipeline.store.store import Store
+
+
+class UnknownDocumentError(MsiEvidenceError):
+    """No document in the store matches a name."""
 
 
 @dataclass(frozen=True)
@@ -109,3 +115,24 @@ def passage_texts(conn: sqlite3.Connection) -> Iterator[tuple[str, str]]:
     connection, or any database with a ``passages`` table)."""
     yield from conn.execute(
         "SELECT doc_id, text FROM passages WHERE stale = 0 ORDER BY doc_id, seq")
+
+
+def resolve_documents(store: Store, documents: Iterable[str]) -> list[str]:
+    """doc_ids named by doc_id, doc_id prefix, path or file name; an unknown name is an error."""
+    known = document_paths(store)
+    doc_ids = document_ids(store)
+    found: list[str] = []
+    for name in documents:
+        hits = {doc for doc, path in known
+                if name in (path, PurePath(path).name)}
+        if name in doc_ids:
+            hits.add(name)
+        elif len(name) >= 8:
+            hits.update(doc for doc in doc_ids if doc.startswith(name))
+        if not hits:
+            files = sorted({PurePath(path).name for _, path in known})
+            shown = ", ".join(files[:10]) + (" ..." if len(files) > 10 else "")
+            raise UnknownDocumentError(f"no document matches {name!r}; give a doc_id (or its first 8+ "
+                              f"characters), a path or a file name, e.g. {shown or '(store is empty)'}")
+        found.extend(sorted(hits - set(found)))
+    return found

@@ -138,3 +138,16 @@ def _read_ids(cli, db, tmp_path) -> list[str]:
     out = tmp_path / "ids.csv"
     assert cli("export", "--db", db, "--out", out) == 0
     return list(_read(out)["candidate_id"])
+
+
+def test_decide_refuses_an_unknown_consideration_with_a_suggestion(cli, capsys, processed, query):
+    """The CLI records decisions through the review workspace's writer: an unknown
+    consideration is refused with a did-you-mean, and nothing is stored."""
+    (candidate, consideration), = query(
+        processed, "SELECT candidate_id, consideration_id FROM candidates LIMIT 1")
+    typo = consideration[:-1] + ("x" if consideration[-1] != "x" else "y")
+    assert cli("decide", "--db", processed, candidate, "reject", "--consideration", typo) == 2
+    err = capsys.readouterr().err
+    assert f"unknown consideration {typo!r}" in err
+    assert f"did you mean {consideration!r}" in err and "nothing was recorded" in err
+    assert query(processed, "SELECT COUNT(*) FROM decisions") == [(0,)]
