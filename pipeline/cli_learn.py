@@ -22,7 +22,12 @@ def add_learn_commands(sub) -> None:
                     "document-grouped cross-validation and held-out figures next to the "
                     "baselines and the hand-tuned scorer, and write it with --out.")
     train.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                       help=f"the development corpus folder (default: {DEFAULT_CORPUS})")
+                       help=f"the development corpus folder (default: {DEFAULT_CORPUS}); "
+                            "'none' with --from-db: learn from the store's decisions alone")
+    train.add_argument("--from-db", type=Path, metavar="DB",
+                       help="learn from the reviewers' decisions in this store (with the "
+                            "labelled corpus unless --corpus none); compares with the current "
+                            "model by cross-validation over the store's documents")
     train.add_argument("--labels", type=Path, default=LABELS_DIR,
                        help="folder with documents.csv and labels.csv (default: corpus/gold/dev)")
     train.add_argument("--out", type=Path,
@@ -71,10 +76,37 @@ def cmd_train(args: argparse.Namespace) -> int:
     from pipeline.rules.framework import load_framework
     from pipeline.rules.registry import load_registry
 
+    if args.from_db is not None:
+        return _train_from_store(args)
     options = TrainOptions(corpus=args.corpus, labels_dir=args.labels, out=args.out,
                            folds=args.folds, seed=args.seed, baselines=not args.no_baselines)
     figures = run_training(options, load_framework(args.framework), load_registry(args.registry),
                            _encoder(args), echo=lambda s: print(s, flush=True))
+    if args.json:
+        write_figures(figures, args.json)
+    return 0
+
+
+def _train_from_store(args: argparse.Namespace) -> int:
+    from pipeline.learn import load_learned
+    from pipeline.learn.from_store import train_from_store
+    from pipeline.learn.model import ModelError
+    from pipeline.learn.train import write_figures
+    from pipeline.rules.framework import load_framework
+    from pipeline.rules.registry import load_registry
+
+    if not args.from_db.is_file():
+        raise SystemExit(f"error: no store at {args.from_db}: give the --db file of a run")
+    framework = load_framework(args.framework)
+    try:
+        current = load_learned(framework.matching.model)
+    except ModelError:
+        current = None
+    corpus = None if str(args.corpus).lower() == "none" else args.corpus
+    figures = train_from_store(args.from_db, framework, load_registry(args.registry),
+                               _encoder(args), corpus=corpus, labels_dir=args.labels,
+                               out=args.out, current=current, folds=args.folds, seed=args.seed,
+                               echo=lambda s: print(s, flush=True))
     if args.json:
         write_figures(figures, args.json)
     return 0

@@ -191,8 +191,9 @@ def platt(scores: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
 def fit_model(table: SentenceTable, fw: FrameworkTexts, fit_args: tuple, settings: Settings,
               selection: Selection, calibration_folds: int = 5) -> EvidenceModel:
     """Heads on all of ``table``; calibration from its document-grouped out-of-fold scores."""
-    scores, gold = out_of_fold_scores(table, fw, fit_args, settings, calibration_folds)
     model = fit_heads(table, fw, *fit_args, settings)
-    model.calibration = platt(scores.ravel(), gold.ravel())
+    if len(set(table.file.tolist())) >= 2:  # one document has no other to calibrate on
+        scores, gold = out_of_fold_scores(table, fw, fit_args, settings, calibration_folds)
+        model.calibration = platt(scores.ravel(), gold.ravel())
     model.selection = selection
     return model
