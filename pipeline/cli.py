@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 
-from pipeline.cli_learn import add_learn_commands, cmd_labels, cmd_train
+from pipeline.cli_learn import add_learn_commands, cmd_labels, cmd_simulate, cmd_train
 from pipeline.cli_sources import add_source_commands, cmd_source
 
 DEFAULT_DB = "msi_evidence.sqlite"
@@ -228,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
                 "decide": cmd_decide, "rules": cmd_rules, "msis": cmd_msis,
                 "review": cmd_review, "agreement": cmd_agreement, "reviewer": cmd_reviewer,
                 "eval": cmd_eval, "train": cmd_train, "labels": cmd_labels,
+                "simulate": cmd_simulate,
                 "source": lambda a: cmd_source(a, _open_store)}
     try:
         return handlers[args.command](args)

@@ -30,6 +30,9 @@ def add_learn_commands(sub) -> None:
                             "model by cross-validation over the store's documents")
     train.add_argument("--labels", type=Path, default=LABELS_DIR,
                        help="folder with documents.csv and labels.csv (default: corpus/gold/dev)")
+    train.add_argument("--compare-with", metavar="MODEL_DIR",
+                       help="with --from-db: the model to compare with (default: the "
+                            "framework's matching.model, models/evidence-model)")
     train.add_argument("--out", type=Path,
                        help="write the model here (e.g. models/evidence-model); without it "
                             "nothing is written")
@@ -42,6 +45,25 @@ def add_learn_commands(sub) -> None:
     train.add_argument("--registry", help="MSI registry YAML (default: evidence_rules/msi_registry.yaml)")
     train.add_argument("--model", help="embedding model (default: the packaged all-MiniLM-L6-v2)")
     train.add_argument("--cache", type=Path, help=f"embedding cache (default: {user_cache_path()})")
+
+    sim = sub.add_parser(
+        "simulate", help="replay a reviewer who answers from gold labels: random, first-run "
+                         "score and active order (recall against cards, WSS@95)",
+        description="Replay every card of the store's documents named in the gold CSV in "
+                    "three orders and report the share of the evidence found after 10/25/50/100 "
+                    "%% of the cards, the cards needed for 80 %% and 95 %%, and WSS@95.")
+    sim.add_argument("--db", type=Path, required=True, help="the store of a run")
+    sim.add_argument("--gold", type=Path, required=True,
+                     help="gold CSV (file, quote, msi, reference_point[, ...]); file = the "
+                          "document's file name")
+    sim.add_argument("--seed", type=int, default=0, help="first seed (default: 0)")
+    sim.add_argument("--seeds", type=int, default=5,
+                     help="how many seeds for random and active order (default: 5)")
+    sim.add_argument("--batch", type=int, default=10,
+                     help="cards decided between two refits of the active model (default: 10)")
+    sim.add_argument("--plot", type=Path, metavar="OUT.png",
+                     help="also draw evidence found against cards reviewed")
+    sim.add_argument("--json", type=Path, metavar="OUT.json", help="also write the figures")
 
     labels = sub.add_parser("labels", help="labelled development documents")
     labels_sub = labels.add_subparsers(dest="labels_command", required=True, metavar="ACTION")
@@ -99,7 +121,8 @@ def _train_from_store(args: argparse.Namespace) -> int:
         raise SystemExit(f"error: no store at {args.from_db}: give the --db file of a run")
     framework = load_framework(args.framework)
     try:
-        current = load_learned(framework.matching.model)
+        current = load_learned(str(Path(args.compare_with).resolve()) if args.compare_with
+                               else framework.matching.model)
     except ModelError:
         current = None
     corpus = None if str(args.corpus).lower() == "none" else args.corpus
@@ -109,6 +132,26 @@ def _train_from_store(args: argparse.Namespace) -> int:
                                echo=lambda s: print(s, flush=True))
     if args.json:
         write_figures(figures, args.json)
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    import json
+
+    from pipeline.learn.simulate import plot_curves, run_simulation
+
+    if not args.db.is_file():
+        raise SystemExit(f"error: no store at {args.db}: give the --db file of a run")
+    if args.batch < 1 or args.seeds < 1:
+        raise SystemExit("error: --batch and --seeds must be at least 1")
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    figures, curves = run_simulation(args.db, args.gold, seeds, args.batch,
+                                     echo=lambda s: print(s, flush=True))
+    if args.plot:
+        plot_curves(curves, args.plot)
+        print(f"plot: {args.plot}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("pipeline.evaluate",),
     ("pipeline.learn.labels", "pipeline.learn.dataset", "pipeline.learn.baselines",
      "pipeline.learn.fit", "pipeline.learn.crossval", "pipeline.learn.agreement",
-     "pipeline.learn.train", "pipeline.learn.from_store"),
+     "pipeline.learn.train", "pipeline.learn.from_store", "pipeline.learn.simulate"),
     ("pipeline.export",),
     ("pipeline.review",),
     ("pipeline.cli", "pipeline.cli_learn", "pipeline.cli_sources"),

@@ -1,0 +1,75 @@
+"""Active ordering: which undecided card is most likely evidence a reviewer accepts, given the
+decisions made so far.
+
+A small model refitted on the decisions alone (it never needs the labelled corpus): a logistic
+regression over the quote's TF-IDF word uni- and bigrams, its reference point, and the first
+run's calibrated score (as a logit). Until the decisions hold both an accept and a reject it
+orders by the first run's score. The vocabulary is built once over all cards, so a refit is one
+sparse logistic regression: about a second on 10,000 decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from pipeline.learn.model import tfidf_params
+
+PRIOR_WEIGHT = 2.0  # scale of the first-run score logit beside the word features
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str  # candidate id (or any unique key)
+    quote: str
+    reference_point: str
+    score: float  # the first run's calibrated score
+
+
+class ActiveRanker:
+    """Scores every card from the decisions made so far; ``order`` lists undecided cards best
+    first."""
+
+    def __init__(self, cards: Sequence[Card], C: float = 1.0):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.cards = list(cards)
+        self.C = C
+        rps = sorted({c.reference_point for c in self.cards})
+        rp_col = {r: k for k, r in enumerate(rps)}
+        self.prior = np.array([c.score for c in self.cards], dtype=float)
+        logit = np.log(np.clip(self.prior, 1e-4, 1 - 1e-4) / (1 - np.clip(self.prior, 1e-4,
+                                                                          1 - 1e-4)))
+        texts = [c.quote for c in self.cards]
+        words = (TfidfVectorizer(**tfidf_params(None), min_df=1).fit_transform(texts)
+                 if any(t.strip() for t in texts) else sparse.csr_matrix((len(texts), 0)))
+        onehot = sparse.csr_matrix((np.ones(len(self.cards)),
+                                    ([i for i in range(len(self.cards))],
+                                     [rp_col[c.reference_point] for c in self.cards])),
+                                   shape=(len(self.cards), len(rps)))
+        self.X = sparse.hstack([words, onehot,
+                                sparse.csr_matrix(PRIOR_WEIGHT * logit[:, None] / 4.0)],
+                               format="csr")
+
+    def scores(self, decided: np.ndarray, accepted: np.ndarray) -> np.ndarray:
+        """P(accept) of every card, from the decided cards' indices and their outcomes; the
+        first run's scores while the decisions hold only one kind."""
+        from sklearn.linear_model import LogisticRegression
+
+        decided = np.asarray(decided, dtype=int)
+        accepted = np.asarray(accepted, dtype=bool)
+        if len(decided) == 0 or accepted.all() or not accepted.any():
+            return self.prior.copy()
+        clf = LogisticRegression(C=self.C, max_iter=1000, class_weight="balanced")
+        clf.fit(self.X[decided], accepted.astype(int))
+        return clf.predict_proba(self.X)[:, 1]
+
+    def order(self, decided: np.ndarray, accepted: np.ndarray) -> np.ndarray:
+        """Indices of the undecided cards, most likely accepted first (ties: first-run score,
+        then card order)."""
+        p = self.scores(decided, accepted)
+        undecided = np.setdiff1d(np.arange(len(self.cards)), decided)
+        return undecided[np.lexsort((undecided, -self.prior[undecided], -p[undecided]))]
