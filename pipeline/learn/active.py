@@ -18,7 +18,7 @@ from scipy import sparse
 
 from pipeline.learn.model import tfidf_params
 
-PRIOR_WEIGHT = 2.0  # scale of the first-run score logit beside the word features
+PRIOR_WEIGHT = 8.0  # scale of the first-run score logit beside the word features (simulation)
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class ActiveRanker:
     """Scores every card from the decisions made so far; ``order`` lists undecided cards best
     first."""
 
-    def __init__(self, cards: Sequence[Card], C: float = 1.0):
+    def __init__(self, cards: Sequence[Card], C: float = 0.3):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.cards = list(cards)
