@@ -18,7 +18,7 @@ import numpy as np
 
 from pipeline.embed import Encoder
 from pipeline.evaluate.metrics import EvalCandidate, EvalPassage, GoldRow, assign_splits, normalise
-from pipeline.records import Candidate, Passage, offered_alternatives
+from pipeline.records import Candidate, Passage
 from pipeline.rules.framework import Framework
 from pipeline.rules.registry import Registry
 from pipeline.run.process import PreparedDocument, prepare_document
@@ -103,8 +103,8 @@ def project_candidates(files: list[AnalysedFile], framework: Framework,
                                                 list(f.sentence_rows), framework, index)
         out.extend(EvalCandidate(f"{f.file}|{c.passage_id}", c.reference_point_id, c.msi,
                                  c.polarity, c.score, c.quote,
-                                 tuple(a["reference_point_id"]
-                                       for a in offered_alternatives(c.explanation, ("reference_point_id",))))
+                                 tuple(a.reference_point_id for a in
+                                       c.explanation.offered(with_consideration=False)))
                    for c in found)
     return out
 
