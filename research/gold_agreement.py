@@ -28,10 +28,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from _corpus import GOLD, add_dev_arguments  # noqa: E402
+from research.devcorpus import GOLD, add_dev_arguments
 
 SECOND = GOLD.parent / "evidence_gold_second_annotation.csv"
 
@@ -75,9 +72,8 @@ def agreement(gold_rows, labels: dict[tuple[str, str], list[str]],
 
 def tool_labels(args, second, tune) -> dict[tuple[str, str], list[str]]:
     """The tool's top-ranked reference points for each quote's passage (see the docstring)."""
-    from _corpus import load_dev_args
-
     from pipeline.scoring.match import EvidenceIndex, reference_point_scores
+    from research.devcorpus import load_dev_args
 
     framework, files, _gold, encoder = load_dev_args(args)
     index = EvidenceIndex.build(framework, encoder)

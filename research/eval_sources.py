@@ -19,12 +19,10 @@ import argparse
 import csv
 import json
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 GOLD = ROOT / "corpus" / "gold" / "sources.csv"
 DEV = ROOT.parent / "shared" / "corpus-dev"

@@ -26,12 +26,8 @@ import functools
 import itertools
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from _corpus import add_dev_arguments  # noqa: E402
+from research.devcorpus import add_dev_arguments
 
 THRESHOLDS = tuple(round(0.1 + 0.025 * k, 3) for k in range(25))
 
@@ -122,10 +118,10 @@ def fit_calibration(rows, train_keys: set[str], C: float, blend: float, drop: tu
     ``drop`` get weight 0."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
-    from train_scorer import RULE_FEATURES
 
     from pipeline.rules.framework import Calibration
     from pipeline.scoring.features import FEATURES
+    from research.train_scorer import RULE_FEATURES
 
     idx = [i for i, k in enumerate(rows.keys) if k in train_keys]
     X, y = rows.X[idx], rows.y[idx]
@@ -183,12 +179,12 @@ def main() -> int:
     args = parser.parse_args()
 
     import numpy as np
-    from _corpus import load_dev_args
     from sklearn.model_selection import GroupKFold
 
     from pipeline.evaluate.dataset import feature_rows, project_candidates
     from pipeline.evaluate.metrics import assign_splits
     from pipeline.scoring.match import EvidenceIndex
+    from research.devcorpus import load_dev_args
 
     framework, files, gold_all, encoder = load_dev_args(args)
     passages_all = [p for f in files for p in f.eval_passages()]

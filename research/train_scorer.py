@@ -18,10 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from _corpus import add_dev_arguments  # noqa: E402
+from research.devcorpus import add_dev_arguments
 
 
 def choose_C(rows, grid=(0.03, 0.1, 0.3, 1.0, 3.0, 10.0)) -> float:
@@ -77,14 +74,13 @@ def main() -> int:
                              "made while reading this output cannot be tuned on it)")
     args = parser.parse_args()
 
-    from _corpus import load_dev
-    from cv_scorer import fit_calibration, trial_framework
-
     from pipeline.evaluate.dataset import feature_rows, project_candidates
     from pipeline.evaluate.metrics import evaluate
     from pipeline.rules.framework import DEFAULT_FRAMEWORK
     from pipeline.scoring.features import FEATURES
     from pipeline.scoring.match import EvidenceIndex
+    from research.cv_scorer import fit_calibration, trial_framework
+    from research.devcorpus import load_dev
 
     unknown = sorted(set(args.drop) - set(FEATURES))
     if unknown:

@@ -14,11 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from pipeline.evaluate.attribution import attribute_corpus, evaluate, load_gold
+from pipeline.records import GENERAL
 
-from pipeline.evaluate.attribution import attribute_corpus, evaluate, load_gold  # noqa: E402
-from pipeline.records import GENERAL  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _pct(pair: tuple[int, int]) -> str:
