@@ -1,6 +1,6 @@
 """The project's scorer against two naive baselines on the same dev data, in one table.
 
-    python benchmarks/baselines.py --db /tmp/run.sqlite [--model NAME] [--json OUT.json]
+    python -m research.baselines --db /tmp/run.sqlite [--model NAME] [--json OUT.json]
 
 All three run on the same passages and embeddings (the sample corpus's text files, analysed
 in-process with the pipeline's stages; the embedding cache of ``--db`` makes this cheap), produce

@@ -1,6 +1,6 @@
 """Evaluate each split's passages as if they were documents of their own.
 
-    python benchmarks/eval_regions.py --db /tmp/run.sqlite [--split heldout] [--budgets 15 22 25]
+    python -m research.eval_regions --db /tmp/run.sqlite [--split heldout] [--budgets 15 22 25]
 
 The gold set splits documents by region, so tune and held-out passages share documents; under a
 per-document reviewer budget (``matching.budget_per_1000_words``) the tune regions, where the
@@ -45,7 +45,7 @@ def main() -> int:
     from pipeline.evaluate.dataset import project_candidates
     from pipeline.evaluate.metrics import assign_splits, evaluate
     from pipeline.scoring.match import EvidenceIndex
-    from research.cv_scorer import trial_framework
+    from research.calibration import trial_framework
     from research.devcorpus import load_dev
 
     framework, files, gold, encoder = load_dev(args.db, args.model)

@@ -1,6 +1,6 @@
 """Does contrastive fine-tuning of MiniLM (SetFit-style) beat the frozen embeddings?
 
-    python benchmarks/finetune_cv.py [--corpus ../shared/corpus-dev] [--pairs 2000] [--folds 5]
+    python -m research.finetune_cv [--corpus ../shared/corpus-dev] [--pairs 2000] [--folds 5]
 
 Document-grouped cross-validation over the ``cv`` documents of ``corpus/gold/dev`` (never the
 held-out ones), the same folds as ``msi-evidence train``. In each fold a copy of the packaged

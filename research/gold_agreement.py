@@ -1,6 +1,6 @@
 """How far do two annotators agree on the reference point of a tune gold quote, and the tool?
 
-    python benchmarks/gold_agreement.py [--db /tmp/run.sqlite [--blind-only]]
+    python -m research.gold_agreement [--db /tmp/run.sqlite [--blind-only]]
 
 ``corpus/gold/evidence_gold_second_annotation.csv`` re-labels every distinct TUNE gold quote
 (71 quotes, 80 gold rows) without the first annotator's labels: one ``primary`` reference point,

@@ -1,6 +1,6 @@
 """Where does recall go? Rank of the gold reference point within its passage, on the TUNE split.
 
-    python benchmarks/rank_analysis.py --db /tmp/run.sqlite [--blind-only]
+    python -m research.rank_analysis --db /tmp/run.sqlite [--blind-only]
 
 For every tune gold row, the passage holding its quote is scored against all reference points
 (as ``match`` does); the table shows how often the gold reference point ranks first, second, ...
