@@ -39,11 +39,11 @@ system-deps:
 # The suite runs on every core (pytest-xdist; a file's tests stay on one worker so that its
 # fixtures are built once) and ends with the slowest tests.
 test: install system-deps
-	$(BIN)/ruff check pipeline tests benchmarks
+	$(BIN)/ruff check pipeline tests benchmarks research
 	$(BIN)/python -m pytest -q -n auto --dist loadfile --durations=15
 
 lint: install
-	$(BIN)/ruff check pipeline tests benchmarks
+	$(BIN)/ruff check pipeline tests benchmarks research
 
 corpus-pdfs: install
 	$(BIN)/python -m tests.support.sample_corpus ../shared/seeds corpus

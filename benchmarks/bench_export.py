@@ -18,14 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from pipeline.export.coverage import coverage_frame  # noqa: E402
-from pipeline.export.evidence import evidence_frame, export_csv  # noqa: E402
-from pipeline.export.job import run_export  # noqa: E402
-from pipeline.export.xlsx import write_xlsx  # noqa: E402
-from pipeline.rules.framework import load_framework  # noqa: E402
-from pipeline.store import Store  # noqa: E402
+from pipeline.export.coverage import coverage_frame
+from pipeline.export.evidence import evidence_frame, export_csv
+from pipeline.export.job import run_export
+from pipeline.export.xlsx import write_xlsx
+from pipeline.rules.framework import load_framework
+from pipeline.store import Store
 
 WORDS = ["the", "initiative", "reported", "that", "workers", "were", "consulted", "on",
          "grievance", "mechanisms", "while", "auditors", "found", "recruitment", "fees", "forced",

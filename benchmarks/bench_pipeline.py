@@ -24,11 +24,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from queue import Queue
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tests.support.synthetic_corpus import generate
 
-from synthetic_corpus import generate  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 
 def tree_rss_sampler(pid: int, stop: threading.Event, peak: dict) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+
+from pipeline.explanation import Explanation
 
 
 class DocStatus(StrEnum):
@@ -137,7 +138,7 @@ class Candidate:
     quote_start: int  # offsets into the page text
     quote_end: int
     polarity: str = ""  # "supports", "undermines", "neutral" (empty until scored)
-    explanation: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    explanation: Explanation = field(default_factory=Explanation, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -154,15 +155,3 @@ class DocumentResult:
     candidates: tuple[Candidate, ...] = ()
     timings: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
 
-
-def offered_alternatives(explanation: Any,
-                         keys: tuple[str, ...] = ("reference_point_id", "consideration_id")
-                         ) -> list[dict]:
-    """The well-formed ``alternatives`` of a candidate's explanation (the passage's next
-    reference points, see ``pipeline.scoring.match._alternatives``): those with a string under each of
-    ``keys``; empty for older candidates and for anything malformed read back from a store."""
-    found = explanation.get("alternatives") if isinstance(explanation, dict) else None
-    if not isinstance(found, list):
-        return []
-    return [a for a in found if isinstance(a, dict)
-            and all(isinstance(a.get(key), str) for key in keys)]

@@ -1,4 +1,5 @@
-"""Labelled feature rows for fitting and comparing scorers (used by benchmarks/).
+"""Documents analysed in-process for evaluation: the pipeline's candidates for them, and their
+per-passage scores (``research.calibration.feature_rows`` builds labelled rows from these).
 
 Files are analysed in-process with the pipeline's own stages (ingest, segment, attribute,
 embed through the embedding cache), so that the features are exactly those ``match`` sees.
@@ -17,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.embed import Encoder
-from pipeline.evaluate.metrics import EvalCandidate, EvalPassage, GoldRow, assign_splits, normalise
-from pipeline.records import Candidate, Passage, offered_alternatives
+from pipeline.evaluate.metrics import EvalCandidate, EvalPassage, normalise
+from pipeline.records import Candidate, Passage
 from pipeline.rules.framework import Framework
 from pipeline.rules.registry import Registry
 from pipeline.run.process import PreparedDocument, prepare_document
@@ -103,41 +104,7 @@ def project_candidates(files: list[AnalysedFile], framework: Framework,
                                                 list(f.sentence_rows), framework, index)
         out.extend(EvalCandidate(f"{f.file}|{c.passage_id}", c.reference_point_id, c.msi,
                                  c.polarity, c.score, c.quote,
-                                 tuple(a["reference_point_id"]
-                                       for a in offered_alternatives(c.explanation, ("reference_point_id",))))
+                                 tuple(a.reference_point_id for a in
+                                       c.explanation.offered(with_consideration=False)))
                    for c in found)
     return out
-
-
-@dataclass(frozen=True)
-class FeatureRows:
-    keys: list[str]  # passage keys
-    rp_ids: list[str]
-    splits: list[str]
-    X: np.ndarray
-    y: np.ndarray
-
-
-def feature_rows(files: list[AnalysedFile], framework: Framework, index: EvidenceIndex,
-                 gold: list[GoldRow]) -> FeatureRows:
-    passages = [p for f in files for p in f.eval_passages()]
-    split_of = assign_splits(passages, gold)
-    keys, rps, splits, xs, ys = [], [], [], [], []
-    for f in files:
-        for i, passage in enumerate(f.passages):
-            if passage.kind == "heading" or passage.n_words < framework.matching.min_words:
-                continue
-            scores = f.score(i, framework, index)
-            if scores is None:
-                continue
-            key = f"{f.file}|{passage.passage_id}"
-            text = normalise(passage.text)
-            for r, rp_id in enumerate(index.rp_ids):
-                members = np.flatnonzero(index.consideration_rp == r)
-                keys.append(key)
-                rps.append(rp_id)
-                splits.append(split_of[key])
-                xs.append(scores.features[members].max(axis=0))
-                ys.append(int(any(g.file == f.file and g.reference_point == rp_id
-                                  and normalise(g.quote) in text for g in gold)))
-    return FeatureRows(keys, rps, splits, np.array(xs), np.array(ys))

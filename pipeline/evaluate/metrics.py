@@ -47,7 +47,7 @@ from pathlib import Path
 
 from pipeline.errors import MsiEvidenceError
 from pipeline.evaluate.intervals import BootstrapUnits, bootstrap_intervals
-from pipeline.records import offered_alternatives
+from pipeline.explanation import Explanation
 from pipeline.store import Store, reports
 
 REQUIRED = ("file", "quote", "msi", "reference_point")
@@ -310,12 +310,8 @@ def same_sentence(gold_quote: str, quote: str) -> bool:
 def offered_reference_points(explanation: str | None) -> tuple[str, ...]:
     """The reference points a stored candidate offers instead of its own (its explanation's
     ``alternatives``); none for unreadable or older explanations."""
-    try:
-        parsed = json.loads(explanation or "{}")
-    except ValueError:
-        return ()
-    return tuple(a["reference_point_id"]
-                 for a in offered_alternatives(parsed, ("reference_point_id",)))
+    return tuple(a.reference_point_id for a in
+                 Explanation.from_json(explanation).offered(with_consideration=False))
 
 
 def load_from_store(store: Store, gold: list[GoldRow]) -> tuple[list[EvalPassage], list[EvalCandidate]]:

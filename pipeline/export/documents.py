@@ -5,22 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.store import Store
+from pipeline.store import Store, frames
 
 DOCUMENT_COLUMNS = ["file", "title", "kind", "status", "pages", "words", "language",
                     "language_name", "model", "read_in_language", "candidates", "warnings",
                     "metadata", "doc_id"]
-
-_SQL = """
-SELECT d.doc_id, COALESCE(d.last_path, '') AS path, COALESCE(d.title, '') AS title, d.kind,
-       d.status, d.n_pages AS pages, d.n_words AS words, COALESCE(d.language, '') AS language,
-       COALESCE((SELECT model FROM runs r WHERE r.run_id = d.run_id), '') AS model,
-       (SELECT COUNT(*) FROM candidates c WHERE c.doc_id = d.doc_id AND c.stale = 0) AS candidates,
-       COALESCE(d.warnings, '[]') AS warnings, COALESCE(d.metadata, '') AS metadata
-FROM documents d
-WHERE EXISTS (SELECT 1 FROM document_paths p WHERE p.doc_id = d.doc_id)
-ORDER BY d.last_path
-"""
 
 
 def documents_frame(store: Store, doc_ids: list[str] | None = None) -> pd.DataFrame:
@@ -30,7 +19,7 @@ def documents_frame(store: Store, doc_ids: list[str] | None = None) -> pd.DataFr
 
     from pipeline.ingest.language import language_name, reads_language
 
-    df = pd.read_sql_query(_SQL, store.conn)
+    df = frames.document_rows(store)
     if doc_ids is not None:
         df = df[df["doc_id"].isin(doc_ids)]
     df["file"] = df["path"].map(lambda p: PurePath(p).name if p else "")

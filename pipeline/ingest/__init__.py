@@ -21,7 +21,6 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 MHTML_SUFFIXES = {".mhtml", ".mht"}
 PDF_SUFFIXES = {".pdf"}
 DOCX_SUFFIXES = {".docx", ".docm"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | MHTML_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
 # Formats people have that are not read: what to do instead.
 CONVERT_HINTS = {".doc": "open it in Word or LibreOffice and save it as .docx",
                  ".odt": "save it as .docx (or PDF)", ".rtf": "save it as .docx (or PDF)",

@@ -11,10 +11,11 @@ The quote is the best sentence; consideration and polarity are the heads' choice
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from pipeline.explanation import Alternative, Explanation
 from pipeline.learn.features import (
     PassageSentences,
     dense_features,
@@ -142,11 +143,9 @@ def _candidates(passage: Passage, sp: ScoredPassage, prop: Proposal, proposed: s
     end = min(end, first_len)
     quote = passage.text[start:end]
     rid, cid = index.rp_ids[prop.rp], index.consideration_ids[prop.consideration]
-    explanation = explain(sp, prop, quote, framework, index, model)
-    explanation["alternatives"] = [
-        {"reference_point_id": index.rp_ids[r], "consideration_id": index.consideration_ids[c],
-         "score": round(p, 4)}
-        for p, r, c in prop.readings if r not in proposed][:ALTERNATIVES]
+    explanation = replace(explain(sp, prop, quote, framework, index, model), alternatives=tuple(
+        Alternative(index.rp_ids[r], index.consideration_ids[c], round(p, 4))
+        for p, r, c in prop.readings if r not in proposed)[:ALTERNATIVES])
     return [Candidate(
         candidate_id=candidate_id(passage.passage_id, framework.id, cid, a.msi_id),
         passage_id=passage.passage_id, doc_id=passage.doc_id, msi=a.msi_id,
@@ -154,12 +153,12 @@ def _candidates(passage: Passage, sp: ScoredPassage, prop: Proposal, proposed: s
         score=round(float(np.clip(prop.probability, 0.0, 1.0)), 6), quote=quote,
         quote_start=passage.char_start + start, quote_end=passage.char_start + end,
         polarity=POLARITY_LABELS[prop.polarity],
-        explanation={**explanation, "msi_reason": a.reason, "msi_confidence": a.confidence},
+        explanation=explanation.with_msi(a.reason, a.confidence),
     ) for a in passage.msis]
 
 
 def explain(sp: ScoredPassage, prop: Proposal, quote: str, framework: Framework, index,
-            model: EvidenceModel) -> dict:
+            model: EvidenceModel) -> Explanation:
     """The card's explanation: one or two plain sentences first (``summary``), then the
     numbers behind them."""
     row = prop.sentence
@@ -176,18 +175,18 @@ def explain(sp: ScoredPassage, prop: Proposal, quote: str, framework: Framework,
     if polarity != "neutral" and polarity_words:
         summary += (f" It reads as {'supporting' if polarity == 'supports' else 'undermining'}"
                     f" because of " + ", ".join(f"\u201c{w}\u201d" for w in polarity_words) + ".")
-    return {
-        "summary": summary,
-        "quote": quote,
-        "consideration_id": consideration.id,
-        "model_version": model.version,
-        "matched_text": index.texts[best],
-        "matched_kind": index.kinds[best] if index.kinds else "",
-        "matched_similarity": round(float(sims.max()), 4),
-        "evidence_probability": round(float(sp.predictions.evidence[row]), 4),
-        "reference_point_probability": round(float(sp.predictions.reference_point[row, prop.rp]), 4),
-        "evidence_words": evidence_words,
-        "polarity_words": polarity_words,
-        "polarity_probabilities": {label: round(float(p), 4) for label, p in
-                                   zip(POLARITY_LABELS, sp.predictions.polarity[row], strict=True)},
-    }
+    return Explanation(
+        summary=summary,
+        quote=quote,
+        consideration_id=consideration.id,
+        model_version=model.version,
+        matched_text=index.texts[best],
+        matched_kind=index.kinds[best] if index.kinds else "",
+        matched_similarity=round(float(sims.max()), 4),
+        evidence_probability=round(float(sp.predictions.evidence[row]), 4),
+        reference_point_probability=round(float(sp.predictions.reference_point[row, prop.rp]), 4),
+        evidence_words=tuple(evidence_words),
+        polarity_words=tuple(polarity_words),
+        polarity_probabilities={label: round(float(p), 4) for label, p in
+                                zip(POLARITY_LABELS, sp.predictions.polarity[row], strict=True)},
+    )

@@ -6,12 +6,11 @@ quote, the quote, after it) and the template escapes each one.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import UnknownCandidateError
-from pipeline.records import offered_alternatives
+from pipeline.explanation import Alternative, Explanation
 from pipeline.review.vocabulary import Vocabulary
 from pipeline.store import Store, review_reads
 from pipeline.store.decisions import version_of
@@ -48,7 +47,7 @@ class Card:
     before: str | None
     after: str | None
     section: str | None
-    explanation: dict
+    explanation: Explanation
     history: list[dict]
     version: int
     mine: dict | None  # the reviewer's effective decision
@@ -60,10 +59,10 @@ class Card:
     sources: list[dict] = field(default_factory=list)
 
     @property
-    def alternatives(self) -> list[dict]:
+    def alternatives(self) -> tuple[Alternative, ...]:
         """The passage's next-best reference points that the tool did not propose for it
-        (``explanation["alternatives"]``, see ``pipeline.scoring.match``); empty for older candidates."""
-        return offered_alternatives(self.explanation)
+        (see ``pipeline.scoring.match._alternatives``); empty for older candidates."""
+        return self.explanation.offered()
 
 
 def twin_sources(store: Store, candidate_id: str) -> list[dict]:
@@ -83,10 +82,6 @@ def load_card(store: Store, vocabulary: Vocabulary, candidate_id: str, reviewer:
     label = (rows.page_label,) if rows.page_label is not None else None
     offset = p["char_start"]
     segments = split_segments(p["text"], c["quote_start"] - offset, c["quote_end"] - offset)
-    try:
-        explanation = json.loads(c["explanation"] or "{}")
-    except ValueError:
-        explanation = {"raw": c["explanation"]}
     return Card(
         candidate=dict(c),
         document=dict(d),
@@ -97,7 +92,7 @@ def load_card(store: Store, vocabulary: Vocabulary, candidate_id: str, reviewer:
         before=neighbours.get(p["seq"] - 1),
         after=neighbours.get(p["seq"] + 1),
         section=p["section"],
-        explanation=explanation,
+        explanation=Explanation.from_json(c["explanation"]),
         history=history(store, candidate_id),
         version=version_of(store, candidate_id),
         mine=dict(mine) if mine else None,

@@ -140,6 +140,7 @@ async def api_candidate(candidate_id: str, auth: Reader):
         "sources",
     )
     data = {name: getattr(card, name) for name in fields}
+    data["explanation"] = card.explanation.to_dict()
     data["segments"] = [{"text": s.text, "mark": s.mark} for s in card.segments]
     data["reference_point"] = (
         None

@@ -58,7 +58,6 @@ class RunSummary:
     languages: dict[str, int] = field(default_factory=dict)  # documents per language code
     # (title, language) of documents in a language the model does not read
     unread_languages: list[tuple[str, str]] = field(default_factory=list)
-    manifest_notes: list[str] = field(default_factory=list)
 
     @property
     def all_ok(self) -> bool:

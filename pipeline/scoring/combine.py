@@ -1,7 +1,7 @@
 """Combine component scores into one calibrated score in [0, 1] (logistic regression).
 
 The weights live in the framework YAML (``matching.calibration``), fitted on the tuning split of
-the gold set by ``benchmarks/train_scorer.py``; without them a hand-set default is used.
+the gold set by ``research/train_scorer.py``; without them a hand-set default is used.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.embed import Encoder
+from pipeline.explanation import Alternative, Explanation
 from pipeline.learn import load_learned
 from pipeline.learn.features import dense_names, passage_sentences
 from pipeline.learn.model import EvidenceModel
@@ -341,14 +342,14 @@ class _Choice:
 ALTERNATIVES = 3  # the passage's next-best reference points offered to the reviewer
 
 
-def _alternatives(choice: _Choice, proposed: set[int], index: EvidenceIndex) -> list[dict]:
+def _alternatives(choice: _Choice, proposed: set[int],
+                  index: EvidenceIndex) -> list[Alternative]:
     """The passage's best-scoring reference points that are not proposed as candidates of it:
     when the tool picks the wrong reference point for real evidence, the reviewer can accept the
     passage under the right one instead of rejecting it (choosing the reference point is where
     the tool is weakest; see docs/scoring.md)."""
-    return [{"reference_point_id": index.rp_ids[r],
-             "consideration_id": index.consideration_ids[c],
-             "score": round(float(np.clip(score, 0.0, 1.0)), 4)}
+    return [Alternative(index.rp_ids[r], index.consideration_ids[c],
+                        round(float(np.clip(score, 0.0, 1.0)), 4))
             for score, r, c in choice.readings if r not in proposed][:ALTERNATIVES]
 
 
@@ -382,7 +383,7 @@ def keep_within(items: list, passages: list[Passage], allowed: int, score,
 
 
 def _candidates(passage: Passage, choice: _Choice, framework: Framework,
-                index: EvidenceIndex, alternatives: list[dict]) -> list[Candidate]:
+                index: EvidenceIndex, alternatives: list[Alternative]) -> list[Candidate]:
     """One candidate per MSI of the passage for a chosen reference point."""
     settings = framework.matching
     calibration = settings.calibration or DEFAULT_CALIBRATION
@@ -405,24 +406,24 @@ def _candidates(passage: Passage, choice: _Choice, framework: Framework,
     t_best = int(own_texts[np.argmax(scores.text_sims[q, own_texts])])
     members = np.flatnonzero(index.consideration_rp == r)
     per_c = calibrated(scores.features[members], calibration)
-    explanation = {
-        "quote": quote,
-        "consideration_id": cid,
-        "matched_text": index.texts[t_best],
-        "matched_kind": index.kinds[t_best] if index.kinds else "",
-        "matched_similarity": round(float(scores.text_sims[q, t_best]), 4),
-        "rules": sorted({h.label for h in scores.hits if h.owner in (cid, rid)}),
-        "components": {name: round(float(row[k]), 4) for k, name in enumerate(FEATURES)},
-        "contributions": contributions(row, calibration),
-        "consideration_scores": {index.consideration_ids[m]: round(float(s), 4)
-                                 for m, s in zip(members, per_c, strict=True)},
-        "polarity_score": pol.score,
-        "polarity_cues": list(pol.cues),
-        "nonevidence": list(scores.nonevidence),
-        "passage_similarity": round(float(scores.features[c, 1]), 4),
-        "sentence_similarity": round(float(scores.features[c, 0]), 4),
-        "alternatives": alternatives,
-    }
+    explanation = Explanation(
+        quote=quote,
+        consideration_id=cid,
+        matched_text=index.texts[t_best],
+        matched_kind=index.kinds[t_best] if index.kinds else "",
+        matched_similarity=round(float(scores.text_sims[q, t_best]), 4),
+        rules=tuple(sorted({h.label for h in scores.hits if h.owner in (cid, rid)})),
+        components={name: round(float(row[k]), 4) for k, name in enumerate(FEATURES)},
+        contributions=contributions(row, calibration),
+        consideration_scores={index.consideration_ids[m]: round(float(s), 4)
+                              for m, s in zip(members, per_c, strict=True)},
+        polarity_score=pol.score,
+        polarity_cues=tuple(pol.cues),
+        nonevidence=tuple(scores.nonevidence),
+        passage_similarity=round(float(scores.features[c, 1]), 4),
+        sentence_similarity=round(float(scores.features[c, 0]), 4),
+        alternatives=tuple(alternatives),
+    )
     return [Candidate(
         candidate_id=candidate_id(passage.passage_id, framework.id, cid, attribution.msi_id),
         passage_id=passage.passage_id, doc_id=passage.doc_id,
@@ -432,6 +433,5 @@ def _candidates(passage: Passage, choice: _Choice, framework: Framework,
         quote_start=passage.char_start + q_start,
         quote_end=passage.char_start + q_end,
         polarity=pol.label,
-        explanation={**explanation, "msi_reason": attribution.reason,
-                     "msi_confidence": attribution.confidence},
+        explanation=explanation.with_msi(attribution.reason, attribution.confidence),
     ) for attribution in passage.msis]

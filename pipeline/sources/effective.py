@@ -14,9 +14,6 @@ from pipeline.sources.model import SourceRecord
 from pipeline.store import Store
 from pipeline.store import sources as source_store
 
-SOURCE_COLUMNS = ["source_kind", "independence", "publisher", "published", "evidence_year",
-                  "evidence_year_origin"]
-
 
 def _about(text) -> tuple[str, ...]:
     try:

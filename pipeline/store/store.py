@@ -212,7 +212,7 @@ class Store:
                 [(c.candidate_id, c.passage_id, c.doc_id, c.msi, c.reference_point_id,
                   rp_names[c.reference_point_id], c.consideration_id, names[c.consideration_id][1],
                   framework.id, framework.version, c.score, c.quote, c.quote_start, c.quote_end,
-                  c.polarity, json.dumps(c.explanation, sort_keys=True), model, run_id, run_id)
+                  c.polarity, c.explanation.to_json(), model, run_id, run_id)
                  for c in result.candidates],
             )
 

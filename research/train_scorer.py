@@ -1,11 +1,12 @@
 """Fit the score calibration (logistic regression over the component scores) on the TUNE split
 of the gold set, and show how recall, precision and workload move with the budget.
 
-    python benchmarks/train_scorer.py --db /tmp/run.sqlite [--write]
+    python -m research.train_scorer --db /tmp/run.sqlite
 
 ``--db`` names a store whose embedding cache (<db>.embeddings.sqlite) already holds the corpus's
 embeddings (run ``msi-evidence run corpus --db ...`` once); the real model is used unless
-``--model`` says otherwise. ``--write`` replaces ``matching.calibration`` in the framework YAML.
+``--model`` says otherwise. The fitted calibration is printed as a YAML block to paste under
+``matching`` in the framework YAML by hand; the script never writes the framework.
 The held-out split is never used for fitting or for choosing anything, and its numbers are
 printed only with ``--show-heldout``. The table shows tune recall, precision and workload for a
 range of per-document budgets (no score floor).
@@ -14,14 +15,9 @@ range of per-document budgets (no score floor).
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from _corpus import add_dev_arguments  # noqa: E402
+from research.devcorpus import add_dev_arguments
 
 
 def choose_C(rows, grid=(0.03, 0.1, 0.3, 1.0, 3.0, 10.0)) -> float:
@@ -47,9 +43,6 @@ def choose_C(rows, grid=(0.03, 0.1, 0.3, 1.0, 3.0, 10.0)) -> float:
     return min(losses, key=losses.get)
 
 
-RULE_FEATURES = ("rule_score", "definition_rule_score")
-
-
 def calibration_yaml(calibration, n_rows: int, n_pos: int, C: float, blend: float,
                      drop: tuple[str, ...]) -> str:
     weights = "\n".join(f"      {name}: {w:.4f}" for name, w in calibration.weights.items())
@@ -58,7 +51,7 @@ def calibration_yaml(calibration, n_rows: int, n_pos: int, C: float, blend: floa
             f"    fitted_on: >-\n      logistic regression (C={C}, dense-only share {blend}"
             f"{dropped}) on "
             f"the tune split of corpus/gold/evidence_gold.csv: {n_rows} (passage, reference "
-            f"point) rows, {n_pos} positive; python benchmarks/train_scorer.py --db DB --write\n")
+            f"point) rows, {n_pos} positive; python -m research.train_scorer --db DB\n")
 
 
 
@@ -71,20 +64,17 @@ def main() -> int:
                         help="share of the dense-only model in the averaged logit (default 0.5)")
     parser.add_argument("--drop", nargs="*", default=[], metavar="FEATURE",
                         help="features to leave out (weight 0)")
-    parser.add_argument("--write", action="store_true", help="write the calibration into the YAML")
     parser.add_argument("--show-heldout", action="store_true",
                         help="also print the held-out split (off by default, so that choices "
                              "made while reading this output cannot be tuned on it)")
     args = parser.parse_args()
 
-    from _corpus import load_dev
-    from cv_scorer import fit_calibration, trial_framework
-
-    from pipeline.evaluate.dataset import feature_rows, project_candidates
+    from pipeline.evaluate.dataset import project_candidates
     from pipeline.evaluate.metrics import evaluate
-    from pipeline.rules.framework import DEFAULT_FRAMEWORK
     from pipeline.scoring.features import FEATURES
     from pipeline.scoring.match import EvidenceIndex
+    from research.calibration import feature_rows, fit_calibration, trial_framework
+    from research.devcorpus import load_dev
 
     unknown = sorted(set(args.drop) - set(FEATURES))
     if unknown:
@@ -112,16 +102,6 @@ def main() -> int:
             cells.append(f"{m.recall:10.2f} {m.precision:5.2f} {m.per_1000_words:6.1f} "
                          f"{m.polarity_accuracy or 0:5.2f}")
         print(f"{budget:10.1f} | " + " | ".join(cells))
-    if args.write:
-        path = Path(args.framework) if args.framework else DEFAULT_FRAMEWORK
-        text = path.read_text(encoding="utf-8")
-        pattern = re.compile(r"^  calibration:\n(?:^    .*\n|^      .*\n)*", re.M)
-        if pattern.search(text):
-            text = pattern.sub(lambda _: block, text, count=1)
-        else:
-            text = text.replace("\nreference_points:", "\n" + block + "\nreference_points:", 1)
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote the calibration into {path}")
     return 0
 
 

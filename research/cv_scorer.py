@@ -1,6 +1,6 @@
 """Grouped cross-validation of the scorer INSIDE the tune split of the gold set.
 
-    python benchmarks/cv_scorer.py --db /tmp/run.sqlite [--select budget|threshold] [--polarity]
+    python -m research.cv_scorer --db /tmp/run.sqlite [--select budget|threshold] [--polarity]
 
 Estimates how the calibration generalises to text it was not fitted on, without touching the
 held-out split: only tune passages and tune gold rows are read. Tune passages are cut into
@@ -26,12 +26,8 @@ import functools
 import itertools
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from _corpus import add_dev_arguments  # noqa: E402
+from research.devcorpus import add_dev_arguments
 
 THRESHOLDS = tuple(round(0.1 + 0.025 * k, 3) for k in range(25))
 
@@ -117,47 +113,6 @@ def counts(cands, passages, gold, threshold: float) -> Counts:
     return out
 
 
-def fit_calibration(rows, train_keys: set[str], C: float, blend: float, drop: tuple[str, ...]):
-    """Logistic calibration on the rows of ``train_keys`` (see train_scorer.fit); features in
-    ``drop`` get weight 0."""
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-    from train_scorer import RULE_FEATURES
-
-    from pipeline.rules.framework import Calibration
-    from pipeline.scoring.features import FEATURES
-
-    idx = [i for i, k in enumerate(rows.keys) if k in train_keys]
-    X, y = rows.X[idx], rows.y[idx]
-    cols = [k for k, n in enumerate(FEATURES) if n not in drop]
-    dense = [k for k in cols if FEATURES[k] not in RULE_FEATURES]
-    coef = np.zeros(len(FEATURES))
-    full = LogisticRegression(C=C, max_iter=2000).fit(X[:, cols], y)
-    coef[cols] += (1 - blend) * full.coef_[0]
-    intercept = (1 - blend) * full.intercept_[0]
-    if blend:
-        d = LogisticRegression(C=C, max_iter=2000).fit(X[:, dense], y)
-        coef[dense] += blend * d.coef_[0]
-        intercept += blend * d.intercept_[0]
-    return Calibration(intercept=float(intercept),
-                       weights={n: float(w) for n, w in zip(FEATURES, coef, strict=True)})
-
-
-def trial_framework(framework, calibration=None, polarity=None, budget=None):
-    """The framework with another calibration or polarity; no threshold, so that the threshold
-    can be applied afterwards, and the given per-document budget (None: none)."""
-    data = framework.model_dump()
-    if calibration is not None:
-        data["matching"]["calibration"] = calibration.model_dump()
-    if polarity is not None:
-        data["matching"]["polarity"] = polarity
-    data["matching"]["threshold"] = 0.0
-    data["matching"]["budget_per_1000_words"] = budget
-    for rp in data["reference_points"]:
-        rp["threshold"] = None
-    return type(framework).model_validate(data)
-
-
 def pick_threshold(cands, passages, gold, budget: float) -> float:
     scored = [(counts(cands, passages, gold, t), t) for t in THRESHOLDS]
     ok = [(c.f1, t) for c, t in scored if c.per_1k <= budget]
@@ -183,12 +138,13 @@ def main() -> int:
     args = parser.parse_args()
 
     import numpy as np
-    from _corpus import load_dev_args
     from sklearn.model_selection import GroupKFold
 
-    from pipeline.evaluate.dataset import feature_rows, project_candidates
+    from pipeline.evaluate.dataset import project_candidates
     from pipeline.evaluate.metrics import assign_splits
     from pipeline.scoring.match import EvidenceIndex
+    from research.calibration import feature_rows, fit_calibration, trial_framework
+    from research.devcorpus import load_dev_args
 
     framework, files, gold_all, encoder = load_dev_args(args)
     passages_all = [p for f in files for p in f.eval_passages()]

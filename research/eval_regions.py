@@ -1,6 +1,6 @@
 """Evaluate each split's passages as if they were documents of their own.
 
-    python benchmarks/eval_regions.py --db /tmp/run.sqlite [--split heldout] [--budgets 15 22 25]
+    python -m research.eval_regions --db /tmp/run.sqlite [--split heldout] [--budgets 15 22 25]
 
 The gold set splits documents by region, so tune and held-out passages share documents; under a
 per-document reviewer budget (``matching.budget_per_1000_words``) the tune regions, where the
@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from _corpus import add_dev_arguments  # noqa: E402
+from research.devcorpus import add_dev_arguments
 
 
 def split_only(analysed, keys: set[str]):
@@ -46,12 +42,11 @@ def main() -> int:
     parser.add_argument("--budgets", type=float, nargs="+", default=[15.0, 20.0, 22.0, 25.0])
     args = parser.parse_args()
 
-    from _corpus import load_dev
-    from cv_scorer import trial_framework
-
     from pipeline.evaluate.dataset import project_candidates
     from pipeline.evaluate.metrics import assign_splits, evaluate
     from pipeline.scoring.match import EvidenceIndex
+    from research.calibration import trial_framework
+    from research.devcorpus import load_dev
 
     framework, files, gold, encoder = load_dev(args.db, args.model)
     index = EvidenceIndex.build(framework, encoder)

@@ -11,7 +11,7 @@ from pdf_corpus import BUILDERS, GOLDEN
 
 @pytest.fixture(scope="session")
 def pdf_corpus(tmp_path_factory) -> dict[str, Path]:
-    """Every generated test PDF, by name (see tests/pdf/corpus.py)."""
+    """Every generated test PDF, by name (see tests/ingest/pdf/corpus.py)."""
     folder = tmp_path_factory.mktemp("pdf_corpus")
     out = {}
     for name, build in BUILDERS.items():

@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 
 from pipeline.ingest import ingest_file
-from tests.formats.conftest import FIXTURES
-from tests.formats.docx_builder import build_report_docx
+from tests.ingest.conftest import FIXTURES
+from tests.ingest.docx_builder import build_report_docx
 
 
 def test_docx_sections_table_and_footnote(tmp_path):

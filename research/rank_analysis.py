@@ -1,6 +1,6 @@
 """Where does recall go? Rank of the gold reference point within its passage, on the TUNE split.
 
-    python benchmarks/rank_analysis.py --db /tmp/run.sqlite [--blind-only]
+    python -m research.rank_analysis --db /tmp/run.sqlite [--blind-only]
 
 For every tune gold row, the passage holding its quote is scored against all reference points
 (as ``match`` does); the table shows how often the gold reference point ranks first, second, ...
@@ -15,12 +15,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter, defaultdict
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from _corpus import add_dev_arguments  # noqa: E402
+from research.devcorpus import add_dev_arguments
 
 
 def main() -> int:
@@ -29,10 +25,10 @@ def main() -> int:
     args = parser.parse_args()
 
     import numpy as np
-    from _corpus import load_dev_args
 
     from pipeline.scoring.features import FEATURES
     from pipeline.scoring.match import EvidenceIndex, reference_point_scores
+    from research.devcorpus import load_dev_args
 
     framework, files, gold, encoder = load_dev_args(args)
     index = EvidenceIndex.build(framework, encoder)

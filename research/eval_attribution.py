@@ -1,11 +1,11 @@
 """MSI attribution accuracy on the gold file, dev and held-out side by side.
 
-    .venv/bin/python benchmarks/eval_attribution.py [--gold corpus/gold/msi_attribution.csv]
+    python -m research.eval_attribution [--gold corpus/gold/msi_attribution.csv]
                                                     [--corpus corpus] [--errors] [--twin .pdf]
 
 Prints accuracy (gold MSI among the passage's MSIs), split into passages with one MSI (exact)
 and passages with several, strict accuracy (the passage's strongest MSI is the gold one), the
-GENERAL-vs-specific confusion and the most frequent confusions. See pipeline/attribution/evaluate.py.
+GENERAL-vs-specific confusion and the most frequent confusions. See pipeline/evaluate/attribution.py.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from pipeline.evaluate.attribution import attribute_corpus, evaluate, load_gold
+from pipeline.records import GENERAL
 
-from pipeline.evaluate.attribution import attribute_corpus, evaluate, load_gold  # noqa: E402
-from pipeline.records import GENERAL  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _pct(pair: tuple[int, int]) -> str:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.formats.conftest import FRENCH, SPANISH
+from tests.ingest.conftest import FRENCH, SPANISH
 
 REPO_ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ The script copies the files into a temporary folder, runs the real pipeline over
 model), reads the source record that counts for each document and prints one row per document
 with what is wrong. ``--seed-without-manifest`` also proposes the seeds from their text alone.
 
-    .venv/bin/python benchmarks/eval_sources.py [--json OUT.json] [--seed-without-manifest]
+    python -m research.eval_sources [--json OUT.json] [--seed-without-manifest]
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ import argparse
 import csv
 import json
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 GOLD = ROOT / "corpus" / "gold" / "sources.csv"
 DEV = ROOT.parent / "shared" / "corpus-dev"

@@ -1,7 +1,7 @@
 """The generated PDF test corpus: what each file contains, and how to build it.
 
 ``build(name, path)`` writes the PDF and returns its ground truth (paragraphs with the page each
-starts on). ``python tests/pdf/pdf_corpus.py`` rewrites the golden files under ``golden/`` from that
+starts on). ``python tests/ingest/pdf/pdf_corpus.py`` rewrites the golden files under ``golden/`` from that
 ground truth; the extractor never writes them.
 """
 

@@ -1,6 +1,6 @@
 """Does contrastive fine-tuning of MiniLM (SetFit-style) beat the frozen embeddings?
 
-    python benchmarks/finetune_cv.py [--corpus ../shared/corpus-dev] [--pairs 2000] [--folds 5]
+    python -m research.finetune_cv [--corpus ../shared/corpus-dev] [--pairs 2000] [--folds 5]
 
 Document-grouped cross-validation over the ``cv`` documents of ``corpus/gold/dev`` (never the
 held-out ones), the same folds as ``msi-evidence train``. In each fold a copy of the packaged
@@ -16,35 +16,32 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import random
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from pipeline.cli_learn import user_cache_path  # noqa: E402
-from pipeline.embed import (  # noqa: E402
+from pipeline.cli_learn import user_cache_path
+from pipeline.embed import (
     CachedEncoder,
     EmbeddingCache,
     make_encoder,
     packaged_model_path,
 )
-from pipeline.learn import DEFAULT_CORPUS, LABELS_DIR  # noqa: E402
-from pipeline.learn.crossval import (  # noqa: E402
+from pipeline.learn import DEFAULT_CORPUS, LABELS_DIR
+from pipeline.learn.crossval import (
     candidates_of,
     choose_threshold,
     result,
 )
-from pipeline.learn.dataset import analyse_labelled, checked_gold, sentence_table  # noqa: E402
-from pipeline.learn.features import dense_names  # noqa: E402
-from pipeline.learn.fit import document_folds, fit_model, framework_texts  # noqa: E402
-from pipeline.learn.labels import read_documents, read_labels  # noqa: E402
-from pipeline.learn.model import Selection, Settings  # noqa: E402
-from pipeline.rules.framework import load_framework, with_model_dir  # noqa: E402
-from pipeline.rules.registry import load_registry  # noqa: E402
-from pipeline.scoring.match import EvidenceIndex, texts_to_embed  # noqa: E402
+from pipeline.learn.dataset import analyse_labelled, checked_gold, sentence_table
+from pipeline.learn.features import dense_names
+from pipeline.learn.fit import document_folds, fit_model, framework_texts
+from pipeline.learn.labels import read_documents, read_labels
+from pipeline.learn.model import Selection, Settings
+from pipeline.rules.framework import load_framework, with_model_dir
+from pipeline.rules.registry import load_registry
+from pipeline.scoring.match import EvidenceIndex, texts_to_embed
 
 
 class FineTunedEncoder:

@@ -1,6 +1,6 @@
 """How far do two annotators agree on the reference point of a tune gold quote, and the tool?
 
-    python benchmarks/gold_agreement.py [--db /tmp/run.sqlite [--blind-only]]
+    python -m research.gold_agreement [--db /tmp/run.sqlite [--blind-only]]
 
 ``corpus/gold/evidence_gold_second_annotation.csv`` re-labels every distinct TUNE gold quote
 (71 quotes, 80 gold rows) without the first annotator's labels: one ``primary`` reference point,
@@ -28,10 +28,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from _corpus import GOLD, add_dev_arguments  # noqa: E402
+from research.devcorpus import GOLD, add_dev_arguments
 
 SECOND = GOLD.parent / "evidence_gold_second_annotation.csv"
 
@@ -75,9 +72,8 @@ def agreement(gold_rows, labels: dict[tuple[str, str], list[str]],
 
 def tool_labels(args, second, tune) -> dict[tuple[str, str], list[str]]:
     """The tool's top-ranked reference points for each quote's passage (see the docstring)."""
-    from _corpus import load_dev_args
-
     from pipeline.scoring.match import EvidenceIndex, reference_point_scores
+    from research.devcorpus import load_dev_args
 
     framework, files, _gold, encoder = load_dev_args(args)
     index = EvidenceIndex.build(framework, encoder)

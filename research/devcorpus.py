@@ -1,4 +1,4 @@
-"""Shared set-up for the scoring benchmarks: the sample corpus's text files, the gold set, the
+"""Shared set-up for the scoring experiments: the sample corpus's text files, the gold set, the
 framework and a cached encoder (the embedding cache of a previous run makes this cheap)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ GOLD = REPO / "corpus" / "gold" / "evidence_gold.csv"
 
 def add_dev_arguments(parser, framework: bool = True, blind: bool = False,
                       db_required: bool = True) -> None:
-    """The options of the dev-set benchmarks: --db, --model and (optionally) --framework and
+    """The options of the dev-set experiments: --db, --model and (optionally) --framework and
     --blind-only; ``load_dev_args`` reads them."""
     parser.add_argument("--db", required=db_required, help="store whose embedding cache to use")
     parser.add_argument("--model", help="embedding model (default: the packaged one)")

@@ -1,6 +1,6 @@
 """The project's scorer against two naive baselines on the same dev data, in one table.
 
-    python benchmarks/baselines.py --db /tmp/run.sqlite [--model NAME] [--json OUT.json]
+    python -m research.baselines --db /tmp/run.sqlite [--model NAME] [--json OUT.json]
 
 All three run on the same passages and embeddings (the sample corpus's text files, analysed
 in-process with the pipeline's stages; the embedding cache of ``--db`` makes this cheap), produce
@@ -25,17 +25,13 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from _corpus import add_dev_arguments  # noqa: E402
-
-from pipeline.learn.baselines import (  # noqa: E402
+from pipeline.learn.baselines import (
     best_threshold,
     cosine_scores,
     keyword_scores,
     top1_candidates,
 )
+from research.devcorpus import add_dev_arguments
 
 
 def main() -> int:
@@ -44,11 +40,10 @@ def main() -> int:
     parser.add_argument("--json", help="write all metrics as JSON")
     args = parser.parse_args()
 
-    from _corpus import load_dev
-
     from pipeline.evaluate.dataset import project_candidates
     from pipeline.evaluate.metrics import evaluate
     from pipeline.scoring.match import EvidenceIndex
+    from research.devcorpus import load_dev
 
     framework, files, gold, encoder = load_dev(args.db, args.model)
     passages = [p for f in files for p in f.eval_passages()]

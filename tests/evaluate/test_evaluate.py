@@ -171,7 +171,7 @@ def test_bootstrap_intervals_draw_whole_passages():
 
 
 def test_second_annotation_covers_every_tune_quote_with_valid_labels():
-    """corpus/gold/evidence_gold_second_annotation.csv (read by benchmarks/gold_agreement.py)
+    """corpus/gold/evidence_gold_second_annotation.csv (read by research/gold_agreement.py)
     re-labels each distinct tune quote once, with framework ids, and no held-out quote."""
     root = Path(__file__).resolve().parents[2]
     gold = load_gold(root / "corpus" / "gold" / "evidence_gold.csv")
@@ -191,11 +191,9 @@ def test_second_annotation_covers_every_tune_quote_with_valid_labels():
         assert r["polarity"] in ("supports", "undermines", "neutral")
 
 
-def test_agreement_measures_on_a_hand_made_example(monkeypatch):
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "benchmarks"))
-    from gold_agreement import agreement
-
+def test_agreement_measures_on_a_hand_made_example():
     from pipeline.evaluate.metrics import GoldRow
+    from research.gold_agreement import agreement
 
     gold = [GoldRow("a", "q1", "X", "participation", polarity="supports"),
             GoldRow("a", "q1", "X", "transformation", polarity="neutral"),
