@@ -18,12 +18,14 @@ from fastapi.responses import PlainTextResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from pipeline.errors import StoreError
+from pipeline.review.active import PriorityRefitter
 from pipeline.review.auth import Session, has_credentials, sign_in
 from pipeline.review.config import ReviewConfig
 from pipeline.review.ratelimit import LoginLimiter
 from pipeline.review.security import SecurityMiddleware
 from pipeline.review.vocabulary import Vocabulary
-from pipeline.store import Store
+from pipeline.store import Store, priority
+from pipeline.store.priority import PriorityState
 from pipeline.store.sessions import Sessions
 
 HERE = Path(__file__).resolve().parent
@@ -38,6 +40,14 @@ class ReviewContext:
     sessions: Sessions
     templates: Environment
     limiter: LoginLimiter
+    refitter: PriorityRefitter | None = None
+
+    def active_ordering(self) -> PriorityState | None:
+        """Start the background refits of the active order (on the first view that asks for
+        it, so a workspace nobody orders that way does no work) and return their state."""
+        if self.refitter is None:
+            self.refitter = PriorityRefitter(self.store.path).start()
+        return priority.priority_state(self.store)
 
     def session(self, request: Request) -> Session | None:
         return self.sessions.get(request.cookies.get(COOKIE))

@@ -10,9 +10,11 @@ from pipeline.review.sources import INDEPENDENCE_CHOICES, candidate_filter
 from pipeline.sources.model import KINDS
 from pipeline.store import Store
 from pipeline.store import queue as queue_store
-from pipeline.store.queue import QueueQuery
+from pipeline.store.queue import ORDERS, QueueQuery
 
 STATUSES = ("todo", "skipped", "accepted", "rejected", "all", "stale")
+ORDER_NAMES = {"score": "by score of the first run", "likely": "most likely evidence first",
+               "document": "by document and page"}
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Filters:
     min_score: float | None = None
     independence: str = ""  # of the document from the candidate's MSI (pipeline.sources)
     source_kind: str = ""
+    order: str = "score"  # score (first run), likely (active model), document (and page)
 
     @classmethod
     def from_params(cls, params) -> Filters:
@@ -43,6 +46,7 @@ class Filters:
             min_score=min_score,
             independence=_choice(params.get("independence"), INDEPENDENCE_CHOICES),
             source_kind=_choice(params.get("kind"), tuple(KINDS)),
+            order=_choice(params.get("order"), ORDERS) or "score",
         )
 
     def query_string(self) -> str:
@@ -54,6 +58,7 @@ class Filters:
             "min_score": "" if self.min_score is None else f"{self.min_score:g}",
             "independence": self.independence,
             "kind": self.source_kind,
+            "order": "" if self.order == "score" else self.order,
         }
         return urlencode({k: v for k, v in params.items() if v})
 
@@ -71,7 +76,7 @@ def query_for(filters: Filters, reviewer: str, store: Store | None = None) -> Qu
         if store is not None else None
     return QueueQuery(reviewer, filters.status, filters.msi, filters.reference_point_id,
                       filters.doc_id, filters.min_score,
-                      tuple(terms) if terms is not None else None)
+                      tuple(terms) if terms is not None else None, filters.order)
 
 
 def next_candidate(
@@ -99,4 +104,5 @@ def filter_options(store: Store) -> dict[str, list]:
         "statuses": list(STATUSES),
         "independence": list(INDEPENDENCE_CHOICES),
         "kinds": list(KINDS.items()),
+        "orders": [(o, ORDER_NAMES[o]) for o in ORDERS],
     }

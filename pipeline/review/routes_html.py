@@ -14,7 +14,13 @@ from pipeline.review import agreement as agreement_service
 from pipeline.review.app import COOKIE, ReviewContext, context
 from pipeline.review.auth import LoginThrottled, ReviewerError, Session
 from pipeline.review.cards import load_card
-from pipeline.review.queue import Filters, filter_options, list_candidates, next_candidate
+from pipeline.review.queue import (
+    ORDER_NAMES,
+    Filters,
+    filter_options,
+    list_candidates,
+    next_candidate,
+)
 from pipeline.review.source import render_pdf_page, source_info, text_context
 from pipeline.review.sources import accepted_by_independence, card_source
 from pipeline.review.vocabulary import POLARITIES
@@ -151,6 +157,8 @@ async def card_next(request: Request):
     if not session:
         return to_login(request)
     filters = Filters.from_params(request.query_params)
+    if filters.order == "likely":
+        ctx.active_ordering()
     candidate_id = next_candidate(ctx.store, filters, session.reviewer)
     if candidate_id is None:
         return render(request, "done.html", filters=filters, qs=filters.query_string())
@@ -312,12 +320,15 @@ async def queue_page(request: Request):
         page = max(1, int(request.query_params.get("page", "1")))
     except ValueError:
         page = 1
+    ordering = ctx.active_ordering() if filters.order == "likely" else None
     rows, total = list_candidates(
         ctx.store, filters, session.reviewer, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     return render(
         request,
         "queue.html",
+        ordering=ordering,
+        order_name=ORDER_NAMES[filters.order],
         rows=rows,
         total=total,
         page=page,

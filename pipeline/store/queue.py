@@ -1,7 +1,9 @@
 """The review queue's reads: which live candidates match a reviewer's filters, in queue order.
 
 The review app describes a filter as a :class:`QueueQuery` (plain values); the SQL that selects
-the candidates lives here. Candidates are ordered by score (best first), then id.
+the candidates lives here. Candidates are ordered by the first run's score (best first), by
+the active model's priority (``candidate_priority``, falling back to the score where a card has
+none), or by document and page.
 """
 
 from __future__ import annotations
@@ -12,6 +14,24 @@ from pipeline.store.sources import candidate_clause
 from pipeline.store.store import Store
 
 DECISION_OF_STATUS = {"skipped": "skip", "accepted": "accept", "rejected": "reject"}
+ORDERS = ("score", "likely", "document")
+
+# Per order: the joins it needs, its ORDER BY, and the sort key as a row value that grows along
+# the queue (for "the card after this one"); the key's columns come from those joins.
+_JOINS = {
+    "score": "",
+    "likely": " LEFT JOIN candidate_priority cp ON cp.candidate_id = c.candidate_id",
+    "document": " JOIN passages p ON p.passage_id = c.passage_id",
+}
+_ORDER_BY = {
+    "score": "c.score DESC, c.candidate_id",
+    "likely": "COALESCE(cp.priority, c.score) DESC, c.score DESC, c.candidate_id",
+    "document": "c.doc_id, p.page_no, p.seq, c.candidate_id",
+}
+_KEY = {
+    "likely": "-COALESCE(cp.priority, c.score), -c.score, c.candidate_id",
+    "document": "c.doc_id, p.page_no, p.seq, c.candidate_id",
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +47,7 @@ class QueueQuery:
     doc_id: str = ""
     min_score: float | None = None
     sources: tuple[tuple[str, tuple[str, ...], bool], ...] | None = None
+    order: str = "score"  # one of ORDERS
 
 
 def _where(query: QueueQuery) -> tuple[str, list]:
@@ -67,8 +88,10 @@ def next_candidate(store: Store, query: QueueQuery,
                    after: tuple[float, str] | None = None) -> str | None:
     """The id of the next candidate to show, in queue order after ``after`` = (score,
     candidate_id) when given. The ``todo`` queue wraps around: when nothing is left below
-    ``after``, its best-scored undecided candidate comes next. Starting below the card just
+    ``after``, its first undecided candidate comes next. Starting below the card just
     decided spares the query from re-checking everything the reviewer decided above it."""
+    if query.order in _KEY:
+        return _next_in_order(store, query, after[1] if after else None)
     where, args = _where(query)
     sql = (
         "SELECT c.candidate_id FROM candidates c WHERE {}"
@@ -86,20 +109,43 @@ def next_candidate(store: Store, query: QueueQuery,
     return row[0] if row else None
 
 
+def _next_in_order(store: Store, query: QueueQuery, after_id: str | None) -> str | None:
+    """``next_candidate`` for the priority and document orders (a row-value cursor). The
+    priority ``todo`` queue always starts from the top: refits move cards above the cursor."""
+    where, args = _where(query)
+    if query.order == "likely" and query.status == "todo":
+        after_id = None
+    joins, key, order_by = _JOINS[query.order], _KEY[query.order], _ORDER_BY[query.order]
+    sql = f"SELECT c.candidate_id FROM candidates c{joins} WHERE {{}} ORDER BY {order_by} LIMIT 1"
+    if after_id is not None:
+        cursor = store.conn.execute(f"SELECT {key} FROM candidates c{joins}"
+                                    " WHERE c.candidate_id = ?", (after_id,)).fetchone()
+        if cursor is not None:
+            marks = ", ".join("?" * len(cursor))
+            row = store.conn.execute(sql.format(f"{where} AND ({key}) > ({marks})"),
+                                     [*args, *cursor]).fetchone()
+            if row or query.status != "todo":
+                return row[0] if row else None
+    row = store.conn.execute(sql.format(where), args).fetchone()
+    return row[0] if row else None
+
+
 def queue_page(store: Store, query: QueueQuery, *, offset: int = 0,
                limit: int = 50) -> tuple[list[dict], int]:
     """One page of the queue (plain rows) and the total number of matching candidates."""
     where, args = _where(query)
     total = store.conn.execute(f"SELECT COUNT(*) FROM candidates c WHERE {where}",
                                args).fetchone()[0]
+    likely = query.order == "likely"
     rows = store.conn.execute(
         "SELECT c.candidate_id, c.msi, c.reference_point_id, c.reference_point,"
         " c.consideration_id, c.score, c.quote, c.doc_id, d.title, p.page_no,"
         " (SELECT s.decision FROM reviewer_state s WHERE s.candidate_id = c.candidate_id"
         "  AND s.reviewer = ?) AS mine"
         f" FROM candidates c JOIN documents d ON d.doc_id = c.doc_id"
-        f" JOIN passages p ON p.passage_id = c.passage_id WHERE {where}"
-        " ORDER BY c.score DESC, c.candidate_id LIMIT ? OFFSET ?",
+        f" JOIN passages p ON p.passage_id = c.passage_id{_JOINS['likely'] if likely else ''}"
+        f" WHERE {where} ORDER BY {_ORDER_BY[query.order if query.order in ORDERS else 'score']}"
+        " LIMIT ? OFFSET ?",
         [query.reviewer, *args, limit, offset],
     ).fetchall()
     return [dict(r) for r in rows], int(total)

@@ -251,6 +251,22 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER source_corrections_are_never_deleted BEFORE DELETE ON source_corrections
     BEGIN SELECT RAISE(ABORT, 'source corrections are append-only'); END;
     """,
+    # Active ordering (issue 16, pipeline/review/active.py): each live card's probability that a
+    # reviewer accepts it, from a model refitted on the decisions so far, and which decisions
+    # that model has seen. Derived data: rewritten whole by every refit, never decided on.
+    """
+    CREATE TABLE candidate_priority (
+        candidate_id TEXT PRIMARY KEY,
+        priority REAL NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE priority_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        decisions INTEGER NOT NULL,
+        last_decision_id INTEGER NOT NULL,
+        fitted_at TEXT NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
