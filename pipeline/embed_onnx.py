@@ -101,7 +101,7 @@ def export_key(model_dir: Path) -> str:
 
 
 def onnx_cache_dir() -> Path:
-    from pipeline.scoring.vector_cache import user_cache_dir
+    from pipeline.embed import user_cache_dir
 
     return user_cache_dir() / "onnx"
 

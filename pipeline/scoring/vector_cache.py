@@ -19,17 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-CACHE_ENV = "MSI_EVIDENCE_CACHE"
+from pipeline.embed import CACHE_ENV, user_cache_dir  # noqa: F401 - CACHE_ENV: tests set it
+
 CACHE_PROBE = "A multi-stakeholder initiative publishes independent audit results."
 log = logging.getLogger(__name__)
-
-
-def user_cache_dir() -> Path:
-    """The per-user cache folder (not created here)."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "msi-evidence"
 
 
 def texts_digest(encoder_name: str, texts: list[str]) -> str:

@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("pipeline.learn",),  # its __init__: where the learned model lives, its version
     ("pipeline.rules",),
     ("pipeline.store",),
-    ("pipeline.embed",),
+    ("pipeline.embed", "pipeline.embed_onnx"),
     ("pipeline.ingest",),
     ("pipeline.segment",),
     ("pipeline.attribution",),
