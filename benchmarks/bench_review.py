@@ -9,8 +9,10 @@ decision plus loading the next card:
 
 Scenarios: a fresh reviewer; a reviewer who already decided 5,000 of the best-scored
 candidates (the queue must skip them); a filtered queue (one MSI); loading the next card of a
-filtered queue with nothing left (``get``: the query must prove that no candidate matches);
-and two of these on a copy of the store without the review indexes of migration 2.
+filtered queue with nothing left (``get``: the query must prove that no candidate matches); the
+active order ("most likely evidence first") while the server's background refits run on every
+new decision; and two of these on a copy of the store without the review indexes of
+migration 2.
 
     .venv/bin/python benchmarks/bench_review.py [--candidates 100000] [--iterations 300]
 """
@@ -319,6 +321,8 @@ def main() -> None:
             ("html", "5,000 already decided", lambda b: run_html(b, "veteran", n)),
             ("html", "filter msi=RSPO", lambda b: run_html(b, "filtered", n, "?msi=RSPO")),
             ("get", "next card, queue empty", lambda b: run_get(b, "fresh", n, EMPTY)),
+            ("html", "order=likely, refits running",
+             lambda b: run_html(b, "active", n, "?order=likely")),
         ],
         bare: [
             ("html", "fresh, no review indexes", lambda b: run_html(b, "fresh", n)),

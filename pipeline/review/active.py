@@ -40,8 +40,8 @@ def refit_priorities(store: Store) -> priority.PriorityState | None:
 
 
 class PriorityRefitter:
-    """Refits in a daemon thread when the store holds decisions the priorities have not seen
-    (checked every ``interval_s`` seconds)."""
+    """Refits in a daemon thread when the store holds decisions the priorities have not seen, or
+    live cards they do not cover (checked every ``interval_s`` seconds)."""
 
     def __init__(self, db: str | Path, interval_s: float = 1.0):
         self.db = str(db)
@@ -68,8 +68,7 @@ class PriorityRefitter:
         try:
             while not self._stop.is_set():
                 try:
-                    state = priority.priority_state(store)
-                    if state is None or state.last_decision_id < priority.last_decision_id(store):
+                    if priority.stale(store):
                         refit_priorities(store)
                 except Exception:  # noqa: BLE001 - keep serving; the next round tries again
                     log.exception("active ordering: refit failed; the queue keeps its order")

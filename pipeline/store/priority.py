@@ -51,3 +51,16 @@ def write_priorities(store: Store, priorities: list[tuple[str, float]], decision
                          priorities)
         conn.execute("INSERT OR REPLACE INTO priority_state (id, decisions, last_decision_id,"
                      " fitted_at) VALUES (1, ?, ?, ?)", (decisions, last_decision, utc_now()))
+
+
+def stale(store: Store) -> bool:
+    """Are there decisions or live cards (e.g. from a new run) the priorities have not seen?"""
+    state = priority_state(store)
+    if state is None:
+        return True
+    if state.last_decision_id < last_decision_id(store):
+        return True
+    covered, live = store.conn.execute(
+        "SELECT (SELECT COUNT(*) FROM candidate_priority),"
+        " (SELECT COUNT(*) FROM candidates WHERE stale = 0 AND twin_of IS NULL)").fetchone()
+    return covered != live

@@ -2,12 +2,13 @@
 
 The review app describes a filter as a :class:`QueueQuery` (plain values); the SQL that selects
 the candidates lives here. Candidates are ordered by the first run's score (best first), by
-the active model's priority (``candidate_priority``, falling back to the score where a card has
-none), or by document and page.
+the active model's priority (``candidate_priority``, which every refit writes for all live cards;
+by score until the first refit), or by document and page.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from pipeline.store.sources import candidate_clause
@@ -20,16 +21,16 @@ ORDERS = ("score", "likely", "document")
 # the queue (for "the card after this one"); the key's columns come from those joins.
 _JOINS = {
     "score": "",
-    "likely": " LEFT JOIN candidate_priority cp ON cp.candidate_id = c.candidate_id",
+    "likely": " JOIN candidate_priority cp ON cp.candidate_id = c.candidate_id",  # page only
     "document": " JOIN passages p ON p.passage_id = c.passage_id",
 }
 _ORDER_BY = {
     "score": "c.score DESC, c.candidate_id",
-    "likely": "COALESCE(cp.priority, c.score) DESC, c.score DESC, c.candidate_id",
+    "likely": "cp.priority DESC, cp.candidate_id",
     "document": "c.doc_id, p.page_no, p.seq, c.candidate_id",
 }
 _KEY = {
-    "likely": "-COALESCE(cp.priority, c.score), -c.score, c.candidate_id",
+    "likely": "-cp.priority, cp.candidate_id",
     "document": "c.doc_id, p.page_no, p.seq, c.candidate_id",
 }
 
@@ -90,6 +91,7 @@ def next_candidate(store: Store, query: QueueQuery,
     candidate_id) when given. The ``todo`` queue wraps around: when nothing is left below
     ``after``, its first undecided candidate comes next. Starting below the card just
     decided spares the query from re-checking everything the reviewer decided above it."""
+    query = _effective(store, query)
     if query.order in _KEY:
         return _next_in_order(store, query, after[1] if after else None)
     where, args = _where(query)
@@ -109,30 +111,49 @@ def next_candidate(store: Store, query: QueueQuery,
     return row[0] if row else None
 
 
+def _effective(store: Store, query: QueueQuery) -> QueueQuery:
+    """The priority order reads ``candidate_priority`` only once a refit has written it."""
+    if query.order == "likely" and store.conn.execute(
+            "SELECT 1 FROM priority_state WHERE id = 1").fetchone() is None:
+        return dataclasses.replace(query, order="score")
+    return query
+
+
 def _next_in_order(store: Store, query: QueueQuery, after_id: str | None) -> str | None:
     """``next_candidate`` for the priority and document orders (a row-value cursor). The
     priority ``todo`` queue always starts from the top: refits move cards above the cursor."""
     where, args = _where(query)
-    if query.order == "likely" and query.status == "todo":
-        after_id = None
-    joins, key, order_by = _JOINS[query.order], _KEY[query.order], _ORDER_BY[query.order]
-    sql = f"SELECT c.candidate_id FROM candidates c{joins} WHERE {{}} ORDER BY {order_by} LIMIT 1"
+    if query.order == "likely":
+        if query.status == "todo":
+            after_id = None
+        # Walk the priority index and test each card (an EXISTS per row): a join would sort
+        # every live card first.
+        sql = ("SELECT cp.candidate_id FROM candidate_priority cp WHERE EXISTS (SELECT 1 FROM"
+               f" candidates c WHERE c.candidate_id = cp.candidate_id AND {where}){{}}"
+               f" ORDER BY {_ORDER_BY['likely']} LIMIT 1")
+        cursor_sql = "SELECT -cp.priority, cp.candidate_id FROM candidate_priority cp" \
+                     " WHERE cp.candidate_id = ?"
+    else:
+        joins = _JOINS[query.order]
+        sql = (f"SELECT c.candidate_id FROM candidates c{joins} WHERE {where}{{}}"
+               f" ORDER BY {_ORDER_BY[query.order]} LIMIT 1")
+        cursor_sql = f"SELECT {_KEY[query.order]} FROM candidates c{joins} WHERE c.candidate_id = ?"
     if after_id is not None:
-        cursor = store.conn.execute(f"SELECT {key} FROM candidates c{joins}"
-                                    " WHERE c.candidate_id = ?", (after_id,)).fetchone()
+        cursor = store.conn.execute(cursor_sql, (after_id,)).fetchone()
         if cursor is not None:
             marks = ", ".join("?" * len(cursor))
-            row = store.conn.execute(sql.format(f"{where} AND ({key}) > ({marks})"),
+            row = store.conn.execute(sql.format(f" AND ({_KEY[query.order]}) > ({marks})"),
                                      [*args, *cursor]).fetchone()
             if row or query.status != "todo":
                 return row[0] if row else None
-    row = store.conn.execute(sql.format(where), args).fetchone()
+    row = store.conn.execute(sql.format(""), args).fetchone()
     return row[0] if row else None
 
 
 def queue_page(store: Store, query: QueueQuery, *, offset: int = 0,
                limit: int = 50) -> tuple[list[dict], int]:
     """One page of the queue (plain rows) and the total number of matching candidates."""
+    query = _effective(store, query)
     where, args = _where(query)
     total = store.conn.execute(f"SELECT COUNT(*) FROM candidates c WHERE {where}",
                                args).fetchone()[0]

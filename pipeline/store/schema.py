@@ -259,6 +259,7 @@ MIGRATIONS: list[str] = [
         candidate_id TEXT PRIMARY KEY,
         priority REAL NOT NULL
     ) WITHOUT ROWID;
+    CREATE INDEX candidate_priority_order ON candidate_priority(priority DESC, candidate_id);
 
     CREATE TABLE priority_state (
         id INTEGER PRIMARY KEY CHECK (id = 1),
