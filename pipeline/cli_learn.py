@@ -118,8 +118,6 @@ def _train_from_store(args: argparse.Namespace) -> int:
     from pipeline.rules.framework import load_framework
     from pipeline.rules.registry import load_registry
 
-    if not args.from_db.is_file():
-        raise SystemExit(f"error: no store at {args.from_db}: give the --db file of a run")
     framework = load_framework(args.framework)
     try:
         current = load_learned(str(Path(args.compare_with).resolve()) if args.compare_with
@@ -137,12 +135,9 @@ def _train_from_store(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    import json
-
     from pipeline.learn.simulate import plot_curves, run_simulation
+    from pipeline.learn.train import write_figures
 
-    if not args.db.is_file():
-        raise SystemExit(f"error: no store at {args.db}: give the --db file of a run")
     if args.batch < 1 or args.seeds < 1:
         raise SystemExit("error: --batch and --seeds must be at least 1")
     seeds = list(range(args.seed, args.seed + args.seeds))
@@ -152,7 +147,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         plot_curves(curves, args.plot)
         print(f"plot: {args.plot}")
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+        write_figures(figures, args.json)
     return 0
 
 

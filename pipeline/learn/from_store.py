@@ -110,14 +110,16 @@ def item_scores(model: EvidenceModel, table: SentenceTable, files: list[Analysed
     pred = model.predict(table.inputs()).by_reference_point
     pred[table.nonevidence] = 0.0
     passages = {f.file: f.passages for f in files}
-    scores = np.zeros(len(items))
+    rows_of: dict[str, np.ndarray] = {}
+    for file in set(table.file.tolist()):
+        rows_of[file] = np.flatnonzero(table.file == file)
+    raw = np.zeros(len(items))
     for k, item in enumerate(items):
-        rows = [i for i in np.flatnonzero(table.file == item.file)
-                if covers(passages[item.file][table.passage[i]], int(table.span[i][0]),
-                          int(table.span[i][1]), item.label)]
-        raw = max((pred[i, rp_ids.index(item.label.reference_point)] for i in rows), default=0.0)
-        scores[k] = float(model.calibrated(np.array([raw]))[0])
-    return scores
+        r = rp_ids.index(item.label.reference_point)
+        raw[k] = max((pred[i, r] for i in rows_of.get(item.file, ())
+                      if covers(passages[item.file][table.passage[i]], int(table.span[i][0]),
+                                int(table.span[i][1]), item.label)), default=0.0)
+    return model.calibrated(raw)
 
 
 def item_metrics(scores: np.ndarray, accepted: np.ndarray, threshold: float) -> ItemMetrics:
