@@ -158,6 +158,8 @@ def is_multilingual(model_name: str) -> bool:
 class HashingEncoder:
     """Deterministic bag-of-words encoder for fast tests: shared words mean higher cosine."""
 
+    uses_torch = False
+
     def __init__(self, dim: int = 256):
         self.dim = dim
         self.name = f"{HASHING_MODEL}-{dim}"
@@ -209,6 +211,15 @@ class CachedEncoder:
                 self.cache.put_many(self.name, fresh)
             known.update(fresh)
         return np.stack([known[h] for h in hashes]).astype(np.float32, copy=False)
+
+
+def uses_torch(encoder: Encoder) -> bool:
+    """Whether loading or running ``encoder`` imports torch (an encoder that does not say is
+    assumed to)."""
+    inner = encoder
+    while isinstance(inner, CachedEncoder):
+        inner = inner.encoder
+    return bool(getattr(inner, "uses_torch", True))
 
 
 def start_loading(encoder: Encoder) -> threading.Thread | None:

@@ -206,6 +206,15 @@ class OnnxInt8Encoder:
         self._settings: SentenceSettings | None = None
         self._lock = threading.Lock()
 
+    @property
+    def uses_torch(self) -> bool:
+        """Only the one-time export needs torch."""
+        from pipeline.embed import packaged_model_path
+
+        if self._model is not None:
+            return False
+        return not cached_model_path(self.model_dir or packaged_model_path(), self.cache_dir).exists()
+
     def load(self):
         with self._lock:
             if self._model is None:

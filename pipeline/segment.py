@@ -17,7 +17,10 @@ unless the passage crosses a page break (``page_end`` is set; see :class:`Passag
 from __future__ import annotations
 
 import hashlib
+import importlib.abc
 import re
+import sys
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,6 +39,37 @@ class SegmentSettings:
 
     def fingerprint(self) -> str:
         return f"{self.min_words}-{self.target_words}-{self.max_words}-{self.heading_max_words}"
+
+
+class _TorchHiddenFromThisThread(importlib.abc.MetaPathFinder):
+    """Makes ``import torch`` fail in the thread that installed it, and only there."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] == "torch" and threading.get_ident() == self.thread:
+            raise ModuleNotFoundError(f"torch is hidden while spaCy imports ({name})", name=name)
+        return None
+
+
+def import_spacy_without_torch() -> None:
+    """Import spaCy without letting it import torch.
+
+    spaCy's ML library, thinc, imports torch whenever it is installed, which costs seconds of
+    CPU in every process; the rule-based pipelines of this package never use it. While spaCy
+    imports, torch is hidden from the importing thread only (thinc then records it as absent);
+    other threads, and this one afterwards, import torch as usual. When torch is already
+    imported, or spaCy is, this changes nothing.
+    """
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        return
+    finder = _TorchHiddenFromThisThread()
+    sys.meta_path.insert(0, finder)
+    try:
+        import spacy  # noqa: F401
+    finally:
+        sys.meta_path.remove(finder)
 
 
 @lru_cache(maxsize=1)

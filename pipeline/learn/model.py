@@ -31,6 +31,7 @@ import numpy as np
 from scipy import sparse
 
 from pipeline.errors import MsiEvidenceError
+from pipeline.learn.tfidf import TfidfTransform
 
 FORMAT = "msi-evidence-model/1"
 POLARITY_LABELS = ("supports", "undermines", "neutral")
@@ -120,13 +121,9 @@ class EvidenceModel:
 
     # ----- representation -------------------------------------------------------------------
     @cached_property
-    def _vectorizer(self):
-        """Built once per model: sklearn validates the whole vocabulary on construction."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vec = TfidfVectorizer(**tfidf_params(self.settings), vocabulary=self.vocabulary)
-        vec.idf_ = self.idf
-        return vec
+    def _vectorizer(self) -> TfidfTransform:
+        """The word n-gram features, as the training's TfidfVectorizer computes them."""
+        return TfidfTransform(self.vocabulary, self.idf, tfidf_params(self.settings)["token_pattern"])
 
     @cached_property
     def _terms(self) -> dict[int, str]:

@@ -41,9 +41,12 @@ def _child_main(conn: Connection, memory_mb: int, prepare: Callable | None = Non
         try:
             job = conn.recv()
         except EOFError:
-            return
+            job = None
         if job is None:
-            return
+            # Every reply is sent: leave at once rather than spend seconds tearing down the
+            # interpreter (spaCy, pdfium) while the parent waits to join.
+            conn.close()
+            os._exit(0)
         path, doc_id, limits = job
         try:
             document = ingest_file(path, limits, doc_id)

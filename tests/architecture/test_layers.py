@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "pipeline"
 # lowest first; a module may import modules of its own layer or of any layer below
 LAYERS: list[tuple[str, ...]] = [
     ("pipeline", "pipeline.errors", "pipeline.explanation", "pipeline.records"),
-    ("pipeline.scoring.features", "pipeline.learn.model"),  # feature names; the model file
+    ("pipeline.scoring.features", "pipeline.learn.model", "pipeline.learn.tfidf"),  # the model file
     ("pipeline.learn",),  # its __init__: where the learned model lives, its version
     ("pipeline.rules",),
     ("pipeline.store",),

@@ -123,3 +123,40 @@ def test_sample_documents_have_headings_with_sections(documents):
     for i, passage in enumerate(passages):
         if passage.kind == "heading" and i + 1 < len(passages) and passages[i + 1].kind == "body":
             assert passages[i + 1].section == " ".join(passage.text.split())
+
+
+_HIDE_TORCH = """
+import sys, threading
+from pipeline.segment import import_spacy_without_torch, sentencizer
+{before}
+import_spacy_without_torch()
+import thinc.compat
+print('torch' in sys.modules, thinc.compat.has_torch)
+print(len(list(sentencizer()('One sentence. Two sentences here.').sents)))
+import torch  # visible again afterwards
+print(torch.ones(2).sum().item())
+"""
+
+
+def test_spacy_imports_without_torch_and_torch_still_imports_after():
+    import subprocess
+    import sys
+
+    code = _HIDE_TORCH.format(before="")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "2", "2.0"]
+
+
+def test_hiding_torch_never_breaks_another_threads_import():
+    """Only the importing thread is denied torch: a thread importing torch meanwhile gets it."""
+    import subprocess
+    import sys
+
+    before = ("result = []\n"
+              "def load():\n"
+              "    import torch\n"
+              "    result.append(torch.__name__)\n"
+              "t = threading.Thread(target=load); t.start()")
+    code = _HIDE_TORCH.format(before=before) + "t.join(); print(result)\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-1] == "['torch']"

@@ -10,13 +10,17 @@ each result in its own transaction.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from queue import Queue
 
-from pipeline.embed import start_loading
+from pipeline.embed import start_loading, uses_torch
+from pipeline.ingest.language import language_identifier
+from pipeline.learn import load_learned
 from pipeline.records import Document, DocumentResult
 from pipeline.rules.registry import Registry
 from pipeline.run.executors import worker_cache
@@ -28,7 +32,8 @@ from pipeline.run.process import (
     finish_batch,
     prepare_document,
 )
-from pipeline.segment import SegmentSettings
+from pipeline.scoring.rules import rule_matcher_for
+from pipeline.segment import SegmentSettings, import_spacy_without_torch
 
 DEFAULT_EMBED_BUDGET = 1024  # texts (passages + sentences) embedded per call, across documents
 
@@ -44,9 +49,10 @@ class PrepareInWorker:
     manifest: dict[str, ManifestEntry] = field(default_factory=dict)
 
     def warm_up(self) -> None:
-        """Load spaCy and the attributor once, before the worker takes its first document."""
+        """Load spaCy (without torch) and the attributor once, before the first document."""
         from pipeline.segment import sentencizer
 
+        import_spacy_without_torch()
         sentencizer()
         worker_cache.attributor_for(self.registry)
 
@@ -65,6 +71,26 @@ def prepare_in_driver(item: Document | PreparedDocument,
         return prepare_document(item, context.attributor, context.segment,
                                 context.manifest.get(item.path))
     return prepare_document(item, None, context.segment, context.manifest.get(item.path))
+
+
+def start_warming(context: ProcessingContext) -> threading.Thread:
+    """Build the driver's own once-per-process parts in a background thread while the parse
+    workers start: spaCy and the framework's rule matcher, the language detector and the
+    learned model. Otherwise the driver waits for the workers' first documents and only then
+    builds them, one after the other. A failure is left for the first real use to raise."""
+    def warm() -> None:
+        try:
+            if not uses_torch(context.encoder):
+                import_spacy_without_torch()
+            rule_matcher_for(context.framework)
+            language_identifier()
+            load_learned(context.framework.matching.model)
+        except Exception as exc:  # noqa: BLE001
+            logging.getLogger(__name__).debug("warming the driver failed: %s", exc)
+
+    thread = threading.Thread(target=warm, name="warm-driver", daemon=True)
+    thread.start()
+    return thread
 
 
 def parse_ahead(jobs: list[Job], context: ProcessingContext, workers: int,
@@ -133,6 +159,7 @@ class LocalExecutor:
 
     def results(self, jobs: list[Job], context: ProcessingContext) -> Iterator[DocumentResult]:
         if jobs:  # the model loads while the parse workers start and read the first files
+            start_warming(context)
             start_loading(context.encoder)
         prepare = PrepareInWorker(context.registry, context.segment, context.manifest)
         yield from embed_in_batches(parse_ahead(jobs, context, self.workers, prepare), context,
