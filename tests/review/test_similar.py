@@ -271,3 +271,27 @@ def test_api_lists_similar_passages_and_pulls_one(app, reviewer, candidate_ids):
     assert mine and mine[0]["proposed_by"] == "reviewer:alice"
     assert alice.post(url, json={"passage_id": "nope"}).status_code == 400
     assert alice.get("/api/candidates/nope/similar").status_code == 404
+
+
+# -- overview and agreement tell the model's proposals from the reviewers' -----------------
+
+def test_overview_and_agreement_split_by_proposer(app, reviewer, candidate_ids):
+    ctx = app.state.review
+    cid, n = pullable(ctx.store, ctx.similar, candidate_ids)
+    al, bo = reviewer("al"), reviewer("bo")
+    pulled = al.post(f"/api/candidates/{cid}/similar", json={"passage_id": n.passage_id})
+    pulled = pulled.json()["candidate_id"]
+    model_card = candidate_ids[0] if candidate_ids[0] != cid else candidate_ids[1]
+    for name, who, decision in (("al", al, "accept"), ("bo", bo, "reject")):
+        assert who.decide(pulled, decision).status_code == 201, name
+        assert who.decide(model_card, "accept").status_code == 201, name
+    by = {p["proposed_by"]: p for p in al.get("/api/overview").json()["by_proposer"]}
+    assert by["reviewer:al"] == {"proposed_by": "reviewer:al", "candidates": 1, "accepted": 0,
+                                 "rejected": 1}
+    assert by["model"]["accepted"] == 1
+    rows = {r["reference_point_id"]: r for r in al.get("/api/agreement").json()["rows"]}
+    assert rows["(proposed by reviewers)"]["n"] == 1 and rows["(proposed by reviewers)"]["agreed"] == 0
+    assert rows["(proposed by the model)"]["n"] == 1 and rows["(proposed by the model)"]["agreed"] == 1
+    assert rows["(all)"]["n"] == 2
+    page = al.get("/overview").text
+    assert 'data-proposed-by="reviewer:al"' in page and "all, proposed by reviewers" in page
