@@ -13,6 +13,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from pipeline.errors import UnknownCandidateError
 from pipeline.review.app import ReviewContext, context
@@ -40,7 +41,7 @@ def pull(ctx: ReviewContext, session: Session, candidate_id: str, passage_id: st
     """Pull ``passage_id`` into the queue under the card's reference point, as ``session``'s
     reviewer, scored by its cosine to the card's passage (raises ProposalError,
     UnknownCandidateError)."""
-    similarity, model = ctx.similar.similarity(candidate_id, passage_id)
+    similarity, model = ctx.similar.similarity(candidate_id, passage_id)  # after prepare()
     return propose_passage(ctx.store, passage_id, like=candidate_id, reviewer=session.reviewer,
                            similarity=similarity, model=model or None)
 
@@ -51,6 +52,7 @@ async def similar_page(request: Request, candidate_id: str):
     session = ctx.session(request)
     if not session:
         return to_login(request)
+    await run_in_threadpool(ctx.similar.prepare, candidate_id)
     result = ctx.similar.similar(candidate_id, _k(request.query_params.get("k")))
     if result is None:
         return render(request, "message.html", status=404, title="Not found",
@@ -81,6 +83,7 @@ async def similar_pull(request: Request, candidate_id: str):
         return Response("CSRF token missing or wrong: reload the page and try again.",
                         status_code=403)
     filters = Filters.from_params(request.query_params)
+    await run_in_threadpool(ctx.similar.prepare, candidate_id)
     try:
         outcome = pull(ctx, session, candidate_id, str(form.get("passage_id") or ""))
     except (ProposalError, UnknownCandidateError) as exc:
@@ -106,6 +109,7 @@ def _result_json(result: SimilarResult) -> dict:
 @api_router.get("/candidates/{candidate_id}/similar")
 async def api_similar(candidate_id: str, auth: Reader, k: int = DEFAULT_K):
     ctx, _ = auth
+    await run_in_threadpool(ctx.similar.prepare, candidate_id)
     result = ctx.similar.similar(candidate_id, _k(k))
     if result is None:
         raise HTTPException(404, f"no candidate {candidate_id!r}")
@@ -115,6 +119,7 @@ async def api_similar(candidate_id: str, auth: Reader, k: int = DEFAULT_K):
 @api_router.post("/candidates/{candidate_id}/similar")
 async def api_pull(candidate_id: str, body: PullIn, auth: Writer):
     ctx, session = auth
+    await run_in_threadpool(ctx.similar.prepare, candidate_id)
     try:
         outcome = pull(ctx, session, candidate_id, body.passage_id)
     except UnknownCandidateError as exc:

@@ -123,10 +123,12 @@ class SimilarPassages:
         self._indexes: dict[str, PassageIndex] = {}
         self.loads = 0  # indexes built (tests check that the cache is reused)
 
-    def index(self, model: str) -> PassageIndex | None:
-        """The passage index of ``model`` (None when there is no cache file)."""
+    def index(self, model: str, via: Store | None = None) -> PassageIndex | None:
+        """The passage index of ``model`` (None when there is no cache file), read through
+        ``via`` (default: the server's store) when it is not cached or a run changed."""
+        store = via or self.store
         with self._lock:
-            key = reads.runs_key(self.store)
+            key = reads.runs_key(store)
             if key != self._key:
                 self._key, self._indexes = key, {}
             if model not in self._indexes:
@@ -134,11 +136,19 @@ class SimilarPassages:
                 if cache is None:
                     return None
                 try:
-                    self._indexes[model] = build_index(self.store, cache, model)
+                    self._indexes[model] = build_index(store, cache, model)
                 finally:
                     cache.close()
                 self.loads += 1
             return self._indexes[model]
+
+    def prepare(self, candidate_id: str) -> None:
+        """Read the vectors a card needs, over a connection of its own: the server calls this
+        in a worker thread, so that reading 100,000 vectors never holds up other requests."""
+        with Store(self.store.path, create=False) as own:
+            card = reads.card_passages(own, candidate_id)
+            if card is not None:
+                self.index(card.model, via=own)
 
     def similarity(self, candidate_id: str, passage_id: str) -> tuple[float | None, str]:
         """Cosine between the card's passage and ``passage_id`` (None without both vectors),

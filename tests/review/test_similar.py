@@ -271,6 +271,7 @@ def test_api_lists_similar_passages_and_pulls_one(app, reviewer, candidate_ids):
     assert mine and mine[0]["proposed_by"] == "reviewer:alice"
     assert alice.post(url, json={"passage_id": "nope"}).status_code == 400
     assert alice.get("/api/candidates/nope/similar").status_code == 404
+    assert ctx.similar.loads == 1  # the vectors were read once for all these requests
 
 
 # -- overview and agreement tell the model's proposals from the reviewers' -----------------
