@@ -296,3 +296,31 @@ def test_overview_and_agreement_split_by_proposer(app, reviewer, candidate_ids):
     assert rows["(all)"]["n"] == 2
     page = al.get("/overview").text
     assert 'data-proposed-by="reviewer:al"' in page and "all, proposed by reviewers" in page
+
+
+def test_the_page_form_needs_the_csrf_token_and_pulls_once(app, reviewer, candidate_ids):
+    ctx = app.state.review
+    cid, n = pullable(ctx.store, ctx.similar, candidate_ids)
+    alice = reviewer("alice")
+    page = alice.get(f"/card/{cid}/similar")
+    assert page.status_code == 200 and f'data-passage="{n.passage_id}"' in page.text
+    assert "Pull into the queue" in page.text and "Searched" in page.text
+    url = f"/card/{cid}/similar"
+    bad = alice.client.post(url, data={"passage_id": n.passage_id, "csrf": "wrong"})
+    assert bad.status_code == 403
+    assert ctx.store.count("candidates", "proposed_by <> 'model'") == 0
+    form = {"passage_id": n.passage_id, "csrf": alice.csrf}
+    for _ in range(2):  # a double click
+        r = alice.client.post(url, data=form, follow_redirects=False)
+        assert r.status_code == 303 and "pulled=" in r.headers["location"]
+    assert ctx.store.count("candidates", "proposed_by = 'reviewer:alice'") == 1
+    assert "already=1" in r.headers["location"]
+
+
+def test_the_similar_key_cannot_be_remapped_to_an_action():
+    from pipeline.review.config import ReviewConfigError, parse_keys
+
+    with pytest.raises(ReviewConfigError, match="similar passages"):
+        parse_keys("skip=s")
+    with pytest.raises(ReviewConfigError):
+        parse_keys("accept=1")
