@@ -39,11 +39,12 @@ def _k(value: str | int | None) -> int:
 
 def pull(ctx: ReviewContext, session: Session, candidate_id: str, passage_id: str) -> Proposal:
     """Pull ``passage_id`` into the queue under the card's reference point, as ``session``'s
-    reviewer, scored by its cosine to the card's passage (raises ProposalError,
-    UnknownCandidateError)."""
+    reviewer, scored by its cosine to the card's passage, quoting its sentence nearest to the
+    card's quote (raises ProposalError, UnknownCandidateError)."""
     similarity, model = ctx.similar.similarity(candidate_id, passage_id)  # after prepare()
     return propose_passage(ctx.store, passage_id, like=candidate_id, reviewer=session.reviewer,
-                           similarity=similarity, model=model or None)
+                           similarity=similarity, model=model or None,
+                           quote_span=ctx.similar.best_sentence(candidate_id, passage_id))
 
 
 @router.get("/card/{candidate_id}/similar")

@@ -22,7 +22,7 @@ import numpy as np
 
 from pipeline.store import Store
 from pipeline.store import similar as reads
-from pipeline.store.embedding_cache import EmbeddingCache
+from pipeline.store.embedding_cache import EmbeddingCache, text_hash
 
 SNIPPET_CHARS = 240
 MAX_NEIGHBOURS = 50
@@ -145,10 +145,13 @@ class SimilarPassages:
     def prepare(self, candidate_id: str) -> None:
         """Read the vectors a card needs, over a connection of its own: the server calls this
         in a worker thread, so that reading 100,000 vectors never holds up other requests."""
+        from pipeline.segment import sentencizer
+
         with Store(self.store.path, create=False) as own:
             card = reads.card_passages(own, candidate_id)
             if card is not None:
                 self.index(card.model, via=own)
+        sentencizer()  # loads spaCy once, for best_sentence
 
     def similarity(self, candidate_id: str, passage_id: str) -> tuple[float | None, str]:
         """Cosine between the card's passage and ``passage_id`` (None without both vectors),
@@ -163,6 +166,38 @@ class SimilarPassages:
         if a is None or b is None:
             return None, card.model
         return float(a @ b), card.model
+
+    def best_sentence(self, candidate_id: str, passage_id: str) -> tuple[int, int] | None:
+        """Offsets into ``passage_id``'s text of its sentence nearest to the card's quote, by
+        the sentence vectors the run stored (the run embeds each sentence of a passage of
+        several); None when the passage is one sentence or a vector is missing."""
+        from pipeline.segment import sentence_spans
+
+        card = reads.card_passages(self.store, candidate_id)
+        passage = reads.passage_rows(self.store, [passage_id]).get(passage_id)
+        if card is None or passage is None:
+            return None
+        text = passage["text"]
+        spans = sentence_spans(text)
+        if len(spans) < 2:
+            return None
+        cache = EmbeddingCache.open_existing(self.cache_path)
+        if cache is None:
+            return None
+        try:
+            keys = [text_hash(text[s:e]) for s, e in spans]
+            found = cache.get_many(card.model, list({*keys, text_hash(card.quote)}))
+        finally:
+            cache.close()
+        index = self.index(card.model)
+        target = found.get(text_hash(card.quote))
+        if target is None and index is not None:
+            target = index.vector(card.passage_id)  # a one-sentence passage: its own vector
+        if target is None or any(k not in found for k in keys):
+            return None
+        sims = [float(found[k] @ target) / (float(np.linalg.norm(found[k])) or 1.0)
+                for k in keys]
+        return spans[int(np.argmax(sims))]
 
     def similar(self, candidate_id: str, k: int = 10) -> SimilarResult | None:
         """The ``k`` passages nearest to the card's passage (None for an unknown candidate)."""

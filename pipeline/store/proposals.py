@@ -1,8 +1,8 @@
 """Reviewers' proposals ("more like this"): a passage pulled into the queue as a candidate.
 
 The one writer is :func:`propose_passage`. The new candidate takes the card's MSI, reference point
-and consideration, the passage's file, page and character span, and the whole passage as its
-verbatim quote; ``proposed_by`` says which reviewer proposed it (the matcher's candidates say
+and consideration, the passage's file and page, and as its verbatim quote (with its character
+span) the passage's sentence nearest to the card's quote, or the whole passage; ``proposed_by`` says which reviewer proposed it (the matcher's candidates say
 ``'model'``). Its id is the one the matcher would give the same (passage, consideration, MSI),
 so pulling twice, a retried request or a later run proposing the same thing never duplicates it.
 A run keeps a reviewer's proposal live as long as its passage is (``Store.write_result``).
@@ -45,13 +45,16 @@ def reviewer_of(proposed_by: str | None) -> str | None:
 
 
 def propose_passage(store: Store, passage_id: str, *, like: str, reviewer: str,
-                    similarity: float | None = None, model: str | None = None) -> Proposal:
+                    similarity: float | None = None, model: str | None = None,
+                    quote_span: tuple[int, int] | None = None) -> Proposal:
     """Pull ``passage_id`` into the queue as a candidate under the MSI, reference point and
     consideration of candidate ``like``, proposed by ``reviewer``; idempotent.
 
     ``similarity`` (cosine of the two passages) becomes the candidate's score, ``model`` the
-    embedding model that found it. When the passage already has a live candidate with the same
-    MSI and reference point, that one is returned and nothing is written."""
+    embedding model that found it. ``quote_span`` (offsets into the passage's text, e.g. its
+    sentence nearest to the card's quote) is the quote; the whole passage without it. When the
+    passage already has a live candidate with the same MSI and reference point, that one is
+    returned and nothing is written."""
     if not reviewer or not reviewer.strip():
         raise ProposalError("a proposal needs the reviewer's name")
     with store.write() as conn:
@@ -68,6 +71,10 @@ def propose_passage(store: Store, passage_id: str, *, like: str, reviewer: str,
             raise ProposalError(f"no passage {passage_id!r}")
         if passage["stale"]:
             raise ProposalError(f"passage {passage_id!r} is stale: a later run no longer has it")
+        text = passage["text"]
+        start, end = quote_span or (0, len(text))
+        if not 0 <= start < end <= len(text):
+            raise ProposalError(f"quote span {quote_span} lies outside passage {passage_id!r}")
         existing = conn.execute(
             "SELECT candidate_id, proposed_by FROM candidates WHERE passage_id = ? AND msi = ?"
             " AND reference_point_id = ? AND stale = 0 ORDER BY candidate_id LIMIT 1",
@@ -79,7 +86,7 @@ def propose_passage(store: Store, passage_id: str, *, like: str, reviewer: str,
         who = proposer(reviewer.strip())
         summary = (f"Proposed by {reviewer.strip()}: a passage like the one of candidate {like}"
                    + (f" (cosine {similarity:.3f})." if similarity is not None else "."))
-        explanation = Explanation(quote=passage["text"], consideration_id=card["consideration_id"],
+        explanation = Explanation(quote=text[start:end], consideration_id=card["consideration_id"],
                                   summary=summary).to_json()
         score = min(1.0, max(0.0, float(similarity))) if similarity is not None else 0.0
         # A stale candidate with this id (the matcher once proposed it, a later run did not)
@@ -95,8 +102,9 @@ def propose_passage(store: Store, passage_id: str, *, like: str, reviewer: str,
             " proposed_at = excluded.proposed_at",
             (new_id, passage_id, passage["doc_id"], card["msi"], card["reference_point_id"],
              card["reference_point"], card["consideration_id"], card["consideration"],
-             card["framework_id"], card["framework_version"], score, passage["text"],
-             passage["char_start"], passage["char_end"], explanation, model, who, like,
+             card["framework_id"], card["framework_version"], score, text[start:end],
+             passage["char_start"] + start, passage["char_start"] + end, explanation, model, who,
+             like,
              utc_now()))
         return Proposal(new_id, True, who)
 

@@ -48,13 +48,14 @@ class CardPassages:
     twin_passage_ids: frozenset[str]
     msi: str
     reference_point_id: str
+    quote: str
 
 
 def card_passages(store: Store, candidate_id: str) -> CardPassages | None:
     conn = store.conn
     row = conn.execute(
         "SELECT c.passage_id, COALESCE(c.twin_of, c.candidate_id) AS lead, p.text, c.msi,"
-        " c.reference_point_id,"
+        " c.reference_point_id, c.quote,"
         " COALESCE(r.model, '') AS model FROM candidates c"
         " JOIN passages p ON p.passage_id = c.passage_id"
         " JOIN documents d ON d.doc_id = c.doc_id LEFT JOIN runs r ON r.run_id = d.run_id"
@@ -65,7 +66,7 @@ def card_passages(store: Store, candidate_id: str) -> CardPassages | None:
         "SELECT passage_id FROM candidates WHERE candidate_id = ? OR twin_of = ?",
         (row["lead"], row["lead"]))}
     return CardPassages(row["passage_id"], text_hash(row["text"]), row["model"],
-                        frozenset(twins), row["msi"], row["reference_point_id"])
+                        frozenset(twins), row["msi"], row["reference_point_id"], row["quote"])
 
 
 def passage_rows(store: Store, passage_ids: list[str]) -> dict[str, dict]:

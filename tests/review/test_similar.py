@@ -324,3 +324,34 @@ def test_the_similar_key_cannot_be_remapped_to_an_action():
         parse_keys("skip=s")
     with pytest.raises(ReviewConfigError):
         parse_keys("accept=1")
+
+
+def test_the_pulled_quote_is_the_sentence_nearest_to_the_cards_quote(app, reviewer,
+                                                                     candidate_ids):
+    from pipeline.segment import sentence_spans
+
+    ctx = app.state.review
+    for cid in candidate_ids:
+        n = next((x for x in ctx.similar.similar(cid).neighbours
+                  if x.here is None and len(sentence_spans(x.text)) > 1), None)
+        if n is not None:
+            break
+    else:
+        pytest.fail("the review corpus must offer a passage of several sentences to pull")
+    card = card_of(ctx.store, cid)
+    spans = sentence_spans(n.text)
+    encoder = HashingEncoder()
+    vectors = encoder.encode([card["quote"]] + [n.text[s:e] for s, e in spans])
+    expected = spans[int(np.argmax(vectors[1:] @ vectors[0]))]
+    assert ctx.similar.best_sentence(cid, n.passage_id) == expected
+
+    alice = reviewer("alice")
+    pulled = alice.post(f"/api/candidates/{cid}/similar", json={"passage_id": n.passage_id})
+    new = card_of(ctx.store, pulled.json()["candidate_id"])
+    passage = ctx.store.conn.execute("SELECT * FROM passages WHERE passage_id = ?",
+                                     (n.passage_id,)).fetchone()
+    page = ctx.store.conn.execute("SELECT text FROM pages WHERE doc_id = ? AND page_no = ?",
+                                  (passage["doc_id"], passage["page_no"])).fetchone()[0]
+    assert new["quote"] == n.text[expected[0]:expected[1]]
+    assert page[new["quote_start"]:new["quote_end"]] == new["quote"]
+    assert new["quote_start"] == passage["char_start"] + expected[0]
