@@ -66,3 +66,4 @@ def test_pull_a_similar_passage_into_the_queue_with_the_keyboard(live_server, pa
     assert shown(page) == pulled
     assert page.inner_text("#proposed-by") == "proposed by rita"
     assert page.dialogs == []
+    assert page.evaluate("window.pwned") is None  # the hostile document's text stayed text

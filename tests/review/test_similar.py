@@ -355,3 +355,20 @@ def test_the_pulled_quote_is_the_sentence_nearest_to_the_cards_quote(app, review
     assert new["quote"] == n.text[expected[0]:expected[1]]
     assert page[new["quote_start"]:new["quote_end"]] == new["quote"]
     assert new["quote_start"] == passage["char_start"] + expected[0]
+
+
+def test_a_stale_candidate_pulled_again_comes_back_as_the_reviewers(db_path, candidate_ids):
+    store = Store(db_path, create=False)
+    b = card_of(store, candidate_ids[1])
+    store.add_decision(b["candidate_id"], "reject", "bo")
+    with store.write() as conn:  # a later run no longer proposed it
+        conn.execute("UPDATE candidates SET stale = 1 WHERE candidate_id = ?", (b["candidate_id"],))
+    before = store.count("candidates")
+    outcome = propose_passage(store, b["passage_id"], like=b["candidate_id"], reviewer="alice")
+    assert outcome.created and outcome.candidate_id == b["candidate_id"]
+    assert store.count("candidates") == before
+    back = card_of(store, b["candidate_id"])
+    assert back["stale"] == 0 and back["proposed_by"] == "reviewer:alice"
+    assert store.conn.execute("SELECT decision FROM current_decisions WHERE candidate_id = ?",
+                              (b["candidate_id"],)).fetchone()[0] == "reject"
+    store.close()
