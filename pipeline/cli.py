@@ -166,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--keys", help="keyboard map, e.g. accept=a,reject=x,skip=space,undo=u")
     review.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                         help="extra Host name to answer to (e.g. behind a proxy); repeatable")
+    review.add_argument("--embeddings", metavar="FILE",
+                        help="the run's embedding cache, for similar passages (default: DB.embeddings"
+                             ".sqlite, where `run` keeps it unless given --cache)")
     review.add_argument("--session-idle-minutes", type=float, default=120, metavar="MIN",
                         help="sign a reviewer out after this long without a request (default: 120)")
     review.add_argument("--session-max-hours", type=float, default=12, metavar="H",
@@ -416,7 +419,7 @@ def cmd_review(args) -> int:
 
     serve(ReviewConfig(db=args.db, host=args.host, port=args.port, framework=args.framework,
                        registry=args.registry, keys=parse_keys(args.keys),
-                       allowed_hosts=tuple(args.allowed_host),
+                       allowed_hosts=tuple(args.allowed_host), embeddings=args.embeddings,
                        session_idle_s=args.session_idle_minutes * 60,
                        session_lifetime_s=args.session_max_hours * 3600))
     return EXIT_OK

@@ -10,7 +10,6 @@ for tests (hashed word n-grams, no semantics beyond shared words).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -21,7 +20,7 @@ from typing import Protocol
 import numpy as np
 
 from pipeline.errors import ModelLoadError
-from pipeline.store.embedding_cache import EmbeddingCache
+from pipeline.store.embedding_cache import EmbeddingCache, text_hash
 
 CACHE_ENV = "MSI_EVIDENCE_CACHE"  # the per-user cache folder (vectors, exported models)
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -44,10 +43,6 @@ def user_cache_dir() -> Path:
         return Path(os.environ[CACHE_ENV])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "msi-evidence"
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def packaged_model_path() -> Path:

@@ -7,6 +7,7 @@ character offsets into the *cleaned* text of a page (``Page.text``), so that
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -155,3 +156,10 @@ class DocumentResult:
     candidates: tuple[Candidate, ...] = ()
     timings: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
 
+
+
+def candidate_id(passage_id: str, framework_id: str, consideration_id: str, msi: str) -> str:
+    """A candidate's stable id: the same passage, framework, consideration and MSI always give
+    the same id, whether the matcher or a reviewer ("more like this") proposes it."""
+    key = f"{passage_id}|{framework_id}|{consideration_id}|{msi}"
+    return hashlib.sha256(key.encode()).hexdigest()[:24]

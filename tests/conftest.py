@@ -82,8 +82,12 @@ def run_hashing_store(corpus: Path, db: Path) -> Path:
 
 
 def private_copy(store: Path, folder: Path) -> Path:
-    """A copy of a store built once per session, safe to write decisions into."""
+    """A copy of a store built once per session, safe to write decisions into, with its
+    embedding cache (``STORE.embeddings.sqlite``, read by similar passages) when it has one."""
     dest = folder / store.name
     shutil.copy2(store, dest)
+    cache = store.with_name(store.name + ".embeddings.sqlite")
+    if cache.exists():
+        shutil.copy2(cache, dest.with_name(dest.name + ".embeddings.sqlite"))
     return dest
 

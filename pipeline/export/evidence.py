@@ -33,6 +33,8 @@ COLUMNS = [
     "passage_char_start", "passage_char_end", "title", "path", "doc_id", "framework_id",
     "framework_version", "model", "run_id", "why", "evidence_model", "explanation", "language",
     "document_metadata", "twin_of",
+    # Who proposed the candidate: 'model' (the matcher) or 'reviewer:<name>' (more like this).
+    "proposed_by",
     # Who says so, and when (pipeline.sources): the document's source record as it counts now
     # (a reviewer's correction, else the proposal) and the year the claim refers to.
     "source_kind", "independence", "publisher", "published", "evidence_year",

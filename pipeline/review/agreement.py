@@ -3,6 +3,8 @@
 Each reviewer's *effective* decision on a candidate (the latest accept/reject that no undo
 cancelled; skips are not ratings) is one rating. For every pair of reviewers, the candidates
 both rated are the items; statistics are computed per reference point and over all of them.
+Once reviewers have proposed candidates themselves ("more like this"), each pair also gets a
+row over the matcher's proposals and one over the reviewers' proposals.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from itertools import combinations
 from pipeline.store import Store, review_reads
 
 ALL = "(all)"
+BY_MODEL = "(proposed by the model)"
+BY_REVIEWERS = "(proposed by reviewers)"
 
 
 def percent_agreement(pairs: Sequence[tuple[str, str]]) -> float | None:
@@ -62,6 +66,7 @@ class Rating:
     reference_point: str
     reviewer: str
     decision: str  # accept | reject
+    proposed_by: str = "model"  # or 'reviewer:<name>' (pipeline.store.proposals)
 
 
 def effective_ratings(store: Store) -> list[Rating]:
@@ -71,12 +76,16 @@ def effective_ratings(store: Store) -> list[Rating]:
 
 def agreement_table(ratings: Iterable[Rating]) -> list[AgreementRow]:
     """One row per (reference point, reviewer pair) with at least one common item, then one
-    ``(all)`` row per pair over every reference point."""
+    ``(all)`` row per pair over every reference point; when reviewers proposed some of the
+    candidates, a row per pair over the model's proposals and one over the reviewers'."""
     by_candidate: dict[str, dict[str, str]] = defaultdict(dict)
     rp_of: dict[str, tuple[str, str]] = {}
+    origin_of: dict[str, str] = {}
     for r in ratings:
         by_candidate[r.candidate_id][r.reviewer] = r.decision
         rp_of[r.candidate_id] = (r.reference_point_id, r.reference_point)
+        origin_of[r.candidate_id] = BY_MODEL if r.proposed_by == "model" else BY_REVIEWERS
+    split = BY_REVIEWERS in origin_of.values()
     items: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)
     names: dict[str, str] = {}
     for candidate_id, votes in by_candidate.items():
@@ -85,7 +94,11 @@ def agreement_table(ratings: Iterable[Rating]) -> list[AgreementRow]:
         for a, b in combinations(sorted(votes), 2):
             items[(rp_id, a, b)].append((votes[a], votes[b]))
             items[(ALL, a, b)].append((votes[a], votes[b]))
+            if split:
+                items[(origin_of[candidate_id], a, b)].append((votes[a], votes[b]))
     names[ALL] = "all reference points"
+    names[BY_MODEL] = "all, proposed by the model"
+    names[BY_REVIEWERS] = "all, proposed by reviewers"
     rows = []
     for (rp_id, a, b), pairs in items.items():
         pct = percent_agreement(pairs)
@@ -101,9 +114,10 @@ def agreement_table(ratings: Iterable[Rating]) -> list[AgreementRow]:
                 cohen_kappa(pairs),
             )
         )
+    rank = {ALL: 1, BY_MODEL: 2, BY_REVIEWERS: 3}
     rows.sort(
         key=lambda r: (
-            r.reference_point_id == ALL,
+            rank.get(r.reference_point_id, 0),
             r.reference_point_id,
             r.reviewer_a,
             r.reviewer_b,

@@ -23,6 +23,7 @@ from pipeline.review.auth import Session, has_credentials, sign_in
 from pipeline.review.config import ReviewConfig
 from pipeline.review.ratelimit import LoginLimiter
 from pipeline.review.security import SecurityMiddleware
+from pipeline.review.similar import SimilarPassages
 from pipeline.review.vocabulary import Vocabulary
 from pipeline.store import Store, priority
 from pipeline.store.priority import PriorityState
@@ -40,6 +41,7 @@ class ReviewContext:
     sessions: Sessions
     templates: Environment
     limiter: LoginLimiter
+    similar: SimilarPassages
     refitter: PriorityRefitter | None = None
 
     def active_ordering(self) -> PriorityState | None:
@@ -105,7 +107,7 @@ def create_app(
     epoch) drives session expiry and sign-in throttling; tests pass a fake one."""
     from fastapi.staticfiles import StaticFiles
 
-    from pipeline.review import routes_api, routes_html, routes_sources
+    from pipeline.review import routes_api, routes_html, routes_similar, routes_sources
 
     store = store or Store(config.db, busy_timeout_s=5.0, create=False)
     vocabulary = vocabulary or Vocabulary.load(config.framework, config.registry)
@@ -128,11 +130,13 @@ def create_app(
         clock=clock,
     )
     app.state.review = ReviewContext(config, store, vocabulary, sessions, make_templates(vocabulary),
-                                     limiter)
+                                     limiter, SimilarPassages(store, config.embeddings))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(routes_api.router)
     app.include_router(routes_html.router)
     app.include_router(routes_sources.router)
+    app.include_router(routes_similar.router)
+    app.include_router(routes_similar.api_router)
     app.add_middleware(SecurityMiddleware, host_names=config.host_names())
 
     @app.exception_handler(StoreError)

@@ -9,6 +9,8 @@ from pipeline.errors import MsiEvidenceError
 
 DEFAULT_KEYS = {"accept": "a", "reject": "x", "skip": " ", "undo": "u"}
 ACTIONS = tuple(DEFAULT_KEYS)
+# Fixed keys: n/c/m/p open a field, s similar passages, digits pick an offered choice.
+RESERVED_KEYS = "ncmps123456789"
 DEFAULT_SESSION_IDLE_S = 2 * 3600  # signed out after two hours without a request
 DEFAULT_SESSION_LIFETIME_S = 12 * 3600  # and twelve hours after signing in at the latest
 
@@ -43,6 +45,10 @@ def parse_keys(spec: str | None) -> dict[str, str]:
         if len(key) != 1:
             raise ReviewConfigError(f"bad --keys entry {item!r}: a key is one character or 'space'")
         keys[action] = key
+    taken = [k for k in keys.values() if k in RESERVED_KEYS]
+    if taken:
+        raise ReviewConfigError(f"--keys: {', '.join(map(repr, taken))} already opens a field, "
+                                f"similar passages or an offered choice ({RESERVED_KEYS})")
     if len(set(keys.values())) != len(keys):
         raise ReviewConfigError(f"--keys gives two actions the same key: {keys}")
     return keys
@@ -57,6 +63,8 @@ class ReviewConfig:
     registry: str | None = None  # MSI registry YAML (default: the packaged one)
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     allowed_hosts: tuple[str, ...] = ()  # extra Host names (e.g. behind a reverse proxy)
+    # The run's embedding cache, read for "similar passages" (default: DB.embeddings.sqlite).
+    embeddings: str | None = None
     # Sessions (kept in the store): end after this long without a request, and this long
     # after sign-in at the latest.
     session_idle_s: float = DEFAULT_SESSION_IDLE_S

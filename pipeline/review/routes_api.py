@@ -21,6 +21,7 @@ from pipeline.review.cards import history, load_card
 from pipeline.review.queue import Filters, list_candidates, next_candidate
 from pipeline.store import decisions as decision_service
 from pipeline.store.overview import overview
+from pipeline.store.proposals import proposal_counts
 from pipeline.store.queue import candidate_exists, candidate_score
 
 router = APIRouter(prefix="/api", tags=["review"])
@@ -229,6 +230,7 @@ async def api_overview(auth: Reader):
             {"msi": m, "reference_point_id": rp, **counts}
             for (m, rp), counts in sorted(ov.cells.items())
         ],
+        "by_proposer": proposal_counts(ctx.store),
     }
 
 

@@ -27,6 +27,7 @@ from pipeline.review.vocabulary import POLARITIES
 from pipeline.sources.model import INDEPENDENCE, KINDS
 from pipeline.store import decisions as decision_service
 from pipeline.store.overview import overview
+from pipeline.store.proposals import proposal_counts
 from pipeline.store.queue import candidate_score
 
 router = APIRouter(include_in_schema=False)
@@ -349,6 +350,7 @@ async def overview_page(request: Request):
         "overview.html",
         ov=overview(ctx.store),
         by_independence=accepted_by_independence(ctx.store),
+        proposers=proposal_counts(ctx.store),
         agreement=agreement_service.agreement(ctx.store),
         n_disagreements=len(agreement_service.disagreements(ctx.store)),
     )

@@ -20,7 +20,6 @@ example or rule, component scores).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from pipeline.explanation import Alternative, Explanation
 from pipeline.learn import load_learned
 from pipeline.learn.features import dense_names, passage_sentences
 from pipeline.learn.model import EvidenceModel
-from pipeline.records import Candidate, Passage
+from pipeline.records import Candidate, Passage, candidate_id
 from pipeline.rules.framework import Framework
 from pipeline.scoring import polarity as polarity_mod
 from pipeline.scoring.combine import DEFAULT_CALIBRATION, calibrated, contributions
@@ -176,11 +175,6 @@ def _group_max(sims: np.ndarray, owner: np.ndarray, groups: int) -> np.ndarray:
         if cols.any() and sims.shape[0]:
             out[:, index] = sims[:, cols].max(axis=1)
     return out
-
-
-def candidate_id(passage_id: str, framework_id: str, consideration_id: str, msi: str) -> str:
-    key = f"{passage_id}|{framework_id}|{consideration_id}|{msi}"
-    return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def texts_to_embed(passages: list[Passage]) -> tuple[list[str], list[tuple[int, int, int]]]:

@@ -6,11 +6,17 @@ serves many stores.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
 from pathlib import Path
 
 import numpy as np
+
+
+def text_hash(text: str) -> str:
+    """The cache key of a text (the first 32 hex digits of its SHA-256)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 class EmbeddingCache:
@@ -25,6 +31,15 @@ class EmbeddingCache:
             " dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, text_hash))"
         )
         self._conn.commit()
+
+    @classmethod
+    def open_existing(cls, path: str | Path) -> EmbeddingCache | None:
+        """The cache at ``path``, or None when there is no such file (nothing is created)."""
+        return cls(path) if Path(path).is_file() else None
+
+    def models(self) -> list[str]:
+        """The models that have vectors in this cache."""
+        return [r[0] for r in self._conn.execute("SELECT DISTINCT model FROM embeddings ORDER BY 1")]
 
     def get_many(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}

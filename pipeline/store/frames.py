@@ -63,7 +63,7 @@ SELECT c.candidate_id, NULLIF(COALESCE(dp.path, d.last_path), '') AS path,
        NULLIF(c.framework_version, '') AS framework_version, NULLIF(c.model, '') AS model,
        NULLIF(c.run_id, '') AS run_id, NULLIF(c.explanation, '') AS explanation,
        NULLIF(d.language, '') AS language, NULLIF(d.metadata, '') AS document_metadata,
-       CASE WHEN c.stale = 0 THEN NULLIF(c.twin_of, '') END AS twin_of
+       CASE WHEN c.stale = 0 THEN NULLIF(c.twin_of, '') END AS twin_of, c.proposed_by
 FROM candidates c
 JOIN passages p ON p.passage_id = c.passage_id
 JOIN documents d ON d.doc_id = c.doc_id

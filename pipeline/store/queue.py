@@ -160,7 +160,7 @@ def queue_page(store: Store, query: QueueQuery, *, offset: int = 0,
     likely = query.order == "likely"
     rows = store.conn.execute(
         "SELECT c.candidate_id, c.msi, c.reference_point_id, c.reference_point,"
-        " c.consideration_id, c.score, c.quote, c.doc_id, d.title, p.page_no,"
+        " c.consideration_id, c.score, c.quote, c.doc_id, d.title, p.page_no, c.proposed_by,"
         " (SELECT s.decision FROM reviewer_state s WHERE s.candidate_id = c.candidate_id"
         "  AND s.reviewer = ?) AS mine"
         f" FROM candidates c JOIN documents d ON d.doc_id = c.doc_id"

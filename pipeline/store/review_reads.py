@@ -106,11 +106,11 @@ def current_decision(store: Store, candidate_id: str) -> sqlite3.Row | None:
 
 
 def effective_rating_rows(store: Store) -> list[tuple]:
-    """(candidate_id, reference_point_id, reference point, reviewer, decision) for every
-    reviewer's effective accept or reject."""
+    """(candidate_id, reference_point_id, reference point, reviewer, decision, proposed_by)
+    for every reviewer's effective accept or reject."""
     return [tuple(r) for r in store.conn.execute(
         "SELECT s.candidate_id, c.reference_point_id, COALESCE(c.reference_point, ''),"
-        " s.reviewer, s.decision FROM reviewer_state s"
+        " s.reviewer, s.decision, c.proposed_by FROM reviewer_state s"
         " JOIN candidates c ON c.candidate_id = s.candidate_id"
         " WHERE s.decision IN ('accept', 'reject')"
         " ORDER BY c.reference_point_id, s.candidate_id, s.reviewer"

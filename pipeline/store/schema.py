@@ -268,6 +268,16 @@ MIGRATIONS: list[str] = [
         fitted_at TEXT NOT NULL
     );
     """,
+    # More like this (issue 16, pipeline/store/proposals.py): who proposed each candidate,
+    # 'model' for the matcher's, 'reviewer:<name>' for a passage a reviewer pulled into the queue
+    # from a card's similar passages (proposed_from: that card's candidate; proposed_at: when).
+    # A run never marks a reviewer's proposal stale while its passage stays live.
+    """
+    ALTER TABLE candidates ADD COLUMN proposed_by TEXT NOT NULL DEFAULT 'model';
+    ALTER TABLE candidates ADD COLUMN proposed_from TEXT;
+    ALTER TABLE candidates ADD COLUMN proposed_at TEXT;
+    CREATE INDEX candidates_proposed ON candidates(doc_id) WHERE proposed_by <> 'model';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -195,7 +195,10 @@ class Store:
                   json.dumps([a.__dict__ for a in p.msis]), p.page_end, p.page_end_char_start,
                   p.page_end_char_end) for p in result.passages],
             )
-            conn.execute("UPDATE candidates SET stale = 1 WHERE doc_id = ?", (result.doc_id,))
+            # The matcher's candidates that it does not propose again go stale; a reviewer's
+            # proposal ("more like this") lives as long as its passage (see below).
+            conn.execute("UPDATE candidates SET stale = 1 WHERE doc_id = ? AND proposed_by = 'model'",
+                         (result.doc_id,))
             names = {c.id: (rp.name, c.text) for rp, c in framework.considerations}
             rp_names = {rp.id: rp.name for rp in framework.reference_points}
             conn.executemany(
@@ -215,6 +218,10 @@ class Store:
                   c.polarity, c.explanation.to_json(), model, run_id, run_id)
                  for c in result.candidates],
             )
+            conn.execute(
+                "UPDATE candidates SET stale = (SELECT p.stale FROM passages p"
+                " WHERE p.passage_id = candidates.passage_id)"
+                " WHERE doc_id = ? AND proposed_by <> 'model'", (result.doc_id,))
 
     # -- decisions ------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@
   // A second press while a decision is being sent would only re-send the same idempotency key;
   // block it anyway so a reviewer never sees a double submission.
   document.addEventListener("submit", function (event) {
-    if (event.target.matches("form.decide, form.inline")) {
+    if (event.target.matches("form.decide, form.inline, form.pull")) {
       if (event.target.dataset.sent === "1") { event.preventDefault(); return; }
       event.target.dataset.sent = "1";
     }
@@ -58,8 +58,15 @@
         return;
       }
     }
-    if (/^[1-9]$/.test(key)) { // accept under the tool's next reference point, if offered
-      if (press("accept-as-" + key)) { event.preventDefault(); }
+    if (/^[1-9]$/.test(key)) { // accept under the tool's next reference point, if offered;
+      // on the similar passages page, pull that passage into the queue
+      if (press("accept-as-" + key) || press("pull-" + key)) { event.preventDefault(); }
+      return;
+    }
+    var link = /^[a-z]$/.test(key) ? document.querySelector('[data-key="' + key + '"]') : null;
+    if (link) { // s: similar passages, and back to the card
+      event.preventDefault();
+      link.click();
       return;
     }
     if (fields[key]) {
