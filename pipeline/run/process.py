@@ -1,9 +1,11 @@
 """The stage chain: ingest → segment → attribute (:func:`prepare_document`), then embed → match
-for a batch of documents (:func:`finish_batch`).
+for a batch of documents (:func:`finish_batch`, which is :func:`embed_batch` then
+:func:`match_batch`; the local executor runs those two in different threads so that they overlap).
 
-Every caller chains the stages through these two functions: the local executor (prepare in
-parse workers, finish in batches in the driver), the Dask executor and ``process_document``
-(one document: :func:`analyse_document`), and the evaluation helpers
+Every caller chains the stages through these functions: the local executor (prepare in
+parse workers, embed and match in batches in the driver), the Dask executor (a batch of
+documents per task) and ``process_document`` (one document: :func:`analyse_document`), and the
+evaluation helpers
 (``pipeline.evaluate.dataset.analyse_files``, ``pipeline.evaluate.attribution.attribute_corpus``,
 which stop after ``prepare_document``). None of them raises for a bad file: a
 DocumentResult carries the status.

@@ -216,7 +216,8 @@ class DaskExecutor:
         spec = WorkerSpec.from_context(context, batch_size=self.batch_size, torch_threads=threads)
         [spec_future] = client.scatter([spec], broadcast=True)
         limit = workers * self.in_flight_per_worker
-        size = self.docs_per_task
+        # Smaller tasks for a small corpus, so that every worker gets some.
+        size = max(1, min(self.docs_per_task, -(-len(jobs) // limit)))
         batches = (jobs[i:i + size] for i in range(0, len(jobs), size))
         owner: dict = {}
 
