@@ -1,18 +1,24 @@
-"""Scaling benchmark: a generated corpus through ingest, embedding and the whole pipeline.
+"""Scaling benchmark: generated corpora through embedding alone and the whole pipeline.
 
-    .venv/bin/python benchmarks/bench_pipeline.py            # 1,000 documents, real model
-    .venv/bin/python benchmarks/bench_pipeline.py --quick    # 200 documents, a smoke run
+    .venv/bin/python -m benchmarks.bench_pipeline                       # 100, 1,000, 5,000 documents
+    .venv/bin/python -m benchmarks.bench_pipeline --quick               # 50 and 200: a smoke run
+    .venv/bin/python -m benchmarks.bench_pipeline --sizes 100,1000 --dask-docs 1000 --no-int8
 
-Prints one table: ingest pages/s, embedding-only passages/s, end-to-end pages/s and
-passages/s (local executor, and Dask LocalCluster), share of time embedding, peak RSS of the
-whole process tree at the small and the full corpus, and an unchanged re-run's time as a share
-of the first run. Each run is the real CLI in a subprocess with a fresh database and cache.
+Prints, in one run: embedding-only passages/s (the bare encoder on the texts the pipeline
+embeds), the local executor end to end at each ``--sizes`` corpus (passages/s and its share of
+embedding-only), the Dask LocalCluster at ``--dask-docs`` (its ratio to the local run of the
+same corpus), the int8 encoder (``--model minilm-int8``: embedding-only and end to end, with
+its evaluation figures quoted from docs/scaling.md), the peak RSS of the whole process tree
+at every size, ingest pages/s and an unchanged re-run's cost. Each run is the real CLI in a
+subprocess with a fresh database. The generated documents are one page each: a heading and one
+paragraph of four sentences (about 90 words, 2-3 passages, 6-7 texts to embed).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -24,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from queue import Queue
 
+from pipeline.embed import available_cores
 from tests.support.synthetic_corpus import generate
 
 REPO = Path(__file__).resolve().parent.parent
@@ -144,18 +151,38 @@ def cold_start() -> dict:
     return out
 
 
+INT8 = "minilm-int8"
+# Evaluation on the labelled documents, torch vs int8 (benchmarks/bench_encoders.py; docs/scaling.md).
+INT8_EVAL = ("evaluation (docs/scaling.md, bench_encoders): learned model retrained on each "
+             "encoder's vectors, grouped-CV F1 torch 0.512 / int8 0.506, held-out F1 0.575 / "
+             "0.588; shipped model CV F1 0.821 / 0.816; mean cosine int8 to torch 0.992")
+
+
+def parse_sizes(text: str) -> list[int]:
+    return sorted({int(part) for part in text.split(",") if part.strip()})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--docs", type=int, default=1000, help="documents in the full corpus")
-    parser.add_argument("--small", type=int, default=100, help="documents in the small corpus")
-    parser.add_argument("--quick", action="store_true", help="200 and 50 documents")
+    parser.add_argument("--sizes", default="100,1000,5000", type=parse_sizes,
+                        help="corpus sizes for local end-to-end runs and peak RSS "
+                             "(default: 100,1000,5000)")
+    parser.add_argument("--dask-docs", type=int, default=1000,
+                        help="corpus size for the Dask LocalCluster and int8 runs (default: 1000, "
+                             "or the nearest of --sizes)")
+    parser.add_argument("--embed-docs", type=int, default=1000,
+                        help="documents whose texts are embedded for embedding-only (default: 1000)")
+    parser.add_argument("--quick", action="store_true", help="sizes 50,200; Dask at 200")
     parser.add_argument("--model", help="--model for the runs (default: the packaged model)")
     parser.add_argument("--workers", type=int, default=2, help="parse workers (default: 2)")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster run")
+    parser.add_argument("--no-int8", action="store_true", help="skip the int8 encoder runs")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
     args = parser.parse_args()
     if args.quick:
-        args.docs, args.small = 200, 50
+        args.sizes, args.dask_docs, args.embed_docs = [50, 200], 200, 200
+    args.dask_docs = min(args.sizes, key=lambda n: abs(n - args.dask_docs))
+    args.embed_docs = min(args.embed_docs, max(args.sizes))
     work = Path(args.keep or tempfile.mkdtemp(prefix="bench-pipeline-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
@@ -165,49 +192,65 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
+def corpus_of(work: Path, docs: int) -> tuple[Path, list[Path]]:
+    folder = work / f"corpus_{docs}"
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder, generate(folder, docs)
+
+
 def report(args, work: Path) -> None:
-    from pipeline.embed import available_cores
-
     t = time.perf_counter()
-    big, small = work / "corpus_full", work / "corpus_small"
-    shutil.rmtree(big, ignore_errors=True)
-    shutil.rmtree(small, ignore_errors=True)
-    files = generate(big, args.docs)
-    small.mkdir()
-    for path in files[:args.small]:
-        shutil.copy2(path, small / path.name)
-    print(f"generated {args.docs} documents in {time.perf_counter() - t:.1f} s ({work})", flush=True)
-
+    corpora = {n: corpus_of(work, n) for n in args.sizes}
+    print(f"generated corpora of {', '.join(map(str, args.sizes))} documents in "
+          f"{time.perf_counter() - t:.1f} s ({work})", flush=True)
+    largest = corpora[max(args.sizes)][1]
     cold = cold_start()
-    ingest_s, pages = ingest_only(files, args.workers)
+    ingest_s, pages = ingest_only(largest[:1000], args.workers)
     print(f"ingest: {pages} pages in {ingest_s:.1f} s", flush=True)
-    emb = embedding_only(files, args.model, 1024)
+    embed_files = largest[:args.embed_docs]
+    emb = embedding_only(embed_files, args.model, 1024)
     print(f"embedding only: {emb['passages']} passages, {emb['texts']} texts in "
           f"{emb['seconds']:.1f} s", flush=True)
+    emb8 = None if args.no_int8 else embedding_only(embed_files, INT8, 1024)
 
     workers = ["--workers", str(args.workers)]
-    runs = {}
-    runs["local, small corpus"] = run_cli(small, work / "small.sqlite", args.model, workers)
-    runs["local"] = run_cli(big, work / "local.sqlite", args.model, workers)
-    print(f"local run: {runs['local']['wall']:.1f} s", flush=True)
-    rerun = run_cli(big, work / "local.sqlite", args.model, workers)
+    runs: dict[str, dict] = {}
+    for n in args.sizes:
+        runs[f"local, {n:,}"] = run_cli(corpora[n][0], work / f"local_{n}.sqlite", args.model,
+                                        workers)
+        print(f"local run, {n} documents: {runs[f'local, {n:,}']['wall']:.1f} s", flush=True)
+    base = f"local, {args.dask_docs:,}"
+    rerun = run_cli(corpora[args.dask_docs][0], work / f"local_{args.dask_docs}.sqlite",
+                    args.model, workers)
     if not args.no_dask:
-        runs["dask LocalCluster"] = run_cli(big, work / "dask.sqlite", args.model,
-                                            ["--executor", "dask"])
-        print(f"dask run: {runs['dask LocalCluster']['wall']:.1f} s", flush=True)
+        runs[f"dask, {args.dask_docs:,}"] = run_cli(
+            corpora[args.dask_docs][0], work / "dask.sqlite", args.model, ["--executor", "dask"])
+        print(f"dask run: {runs[f'dask, {args.dask_docs:,}']['wall']:.1f} s", flush=True)
+    if emb8 is not None:
+        runs[f"local int8, {args.dask_docs:,}"] = run_cli(
+            corpora[args.dask_docs][0], work / "int8.sqlite", INT8, workers)
 
     emb_pps = emb["passages"] / emb["seconds"]
     print()
-    print(f"corpus: {args.docs} documents ({round(args.docs * 0.5)} PDF), {pages} pages, "
-          f"{emb['passages']} passages, {emb['texts']} texts to embed (passages + sentences); "
-          f"model: {args.model or 'packaged all-MiniLM-L6-v2'}; parse workers: {args.workers}")
+    print(f"corpora: {', '.join(f'{n:,}' for n in args.sizes)} generated one-page documents "
+          f"(half PDF, half text; about 90 words, {emb['passages'] / len(embed_files):.1f} "
+          f"passages and {emb['texts'] / len(embed_files):.1f} texts to embed each); model: "
+          f"{args.model or 'packaged all-MiniLM-L6-v2'}; parse workers: {args.workers}; "
+          f"cores: {available_cores()}; load average at the end: "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"cold start: msi-evidence --help {cold['--help']:.2f} s, "
           f"rules check {cold['rules check']:.2f} s")
     print(f"ingest only ({args.workers} workers): {pages / ingest_s:,.0f} pages/s")
-    print(f"embedding only: {emb_pps:.1f} passages/s ({emb['texts'] / emb['seconds']:.0f} texts/s)")
+    print(f"embedding only ({len(embed_files):,} documents): {emb_pps:.1f} passages/s "
+          f"({emb['texts'] / emb['seconds']:.0f} texts/s)")
+    if emb8 is not None:
+        pps8 = emb8["passages"] / emb8["seconds"]
+        print(f"embedding only, int8 ({INT8}): {pps8:.1f} passages/s "
+              f"({pps8 / emb_pps:.2f}x torch)")
+        print(INT8_EVAL)
     print()
-    header = (f"{'run':<22}{'docs':>6}{'pages':>7}{'wall s':>8}{'pages/s':>9}{'pass./s':>9}"
-              f"{'vs embed':>9}{'embed %':>8}{'RSS tree MB':>12}{'driver MB':>10}")
+    header = (f"{'run':<20}{'docs':>6}{'wall s':>8}{'pass./s':>9}{'vs embed':>9}{'vs local':>9}"
+              f"{'embed %':>8}{'RSS tree MB':>12}{'driver MB':>10}")
     print(header)
     print("-" * len(header))
     for name, r in runs.items():
@@ -216,19 +259,25 @@ def report(args, work: Path) -> None:
         embedders = available_cores() if name.startswith("dask") else 1  # one per LocalCluster worker
         embed_share = s.get("stage_seconds", {}).get("embed", 0.0) / (wall * embedders)
         pps = s["passages"] / wall
-        print(f"{name:<22}{s['processed']:>6}{s['pages']:>7}{wall:>8.1f}{s['pages'] / wall:>9.1f}"
-              f"{pps:>9.1f}{pps / emb_pps:>9.0%}{embed_share:>8.0%}"
-              f"{r['peak_tree'] / 2**20:>12.0f}{r['peak_driver'] / 2**20:>10.0f}")
-    first = runs["local"]
+        vs_emb = pps / (emb8["passages"] / emb8["seconds"]) if "int8" in name and emb8 else pps / emb_pps
+        vs_local = "" if name.startswith("local,") else \
+            f"{pps / (runs[base]['summary']['passages'] / runs[base]['summary']['wall_s']):.2f}x"
+        print(f"{name:<20}{s['processed']:>6}{wall:>8.1f}{pps:>9.1f}{vs_emb:>9.0%}{vs_local:>9}"
+              f"{embed_share:>8.0%}{r['peak_tree'] / 2**20:>12.0f}{r['peak_driver'] / 2**20:>10.0f}")
+    peaks = [runs[f"local, {n:,}"]["peak_tree"] for n in args.sizes]
     print()
-    print(f"unchanged re-run: {rerun['wall']:.2f} s wall incl. start-up "
+    print(f"peak RSS of the process tree, local: "
+          f"{', '.join(f'{n:,}: {p / 2**20:.0f} MB' for n, p in zip(args.sizes, peaks, strict=True))}; "
+          f"largest / smallest {max(peaks) / min(peaks):.2f}")
+    first = runs[base]
+    print(f"unchanged re-run ({args.dask_docs:,}): {rerun['wall']:.2f} s wall incl. start-up "
           f"({rerun['summary']['wall_s']:.2f} s in run_corpus) = "
           f"{rerun['wall'] / first['wall']:.1%} of the first run's {first['wall']:.1f} s; "
-          f"{rerun['summary']['unchanged']} unchanged, {rerun['summary']['processed']} processed; "
           f"peak RSS {rerun['peak_tree'] / 2**20:.0f} MB (model not loaded)")
-    print("(wall s, pages/s, passages/s: inside run_corpus, model load included; 'vs embed' = "
-          "end-to-end passages/s over embedding-only passages/s; RSS: peak of the summed RSS of "
-          "the CLI process and all its children, sampled every 0.1 s)")
+    print("(wall s, passages/s: inside run_corpus, model load included; 'vs embed' = end-to-end "
+          "passages/s over embedding-only passages/s of the same encoder; 'vs local' = over the "
+          "local run of the same corpus; RSS: peak of the summed RSS of the CLI process and all "
+          "its children, sampled every 0.1 s)")
 
 
 if __name__ == "__main__":

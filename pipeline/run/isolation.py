@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import os
+import sys
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -22,7 +23,16 @@ from pipeline.records import DocStatus, Document
 STARTUP_TIMEOUT_S = 300.0  # a worker's imports and warm-up, on a slow or busy machine
 
 
+def _hide_torch() -> None:
+    """Keep torch out of the parse child: it never embeds, but thinc (under spaCy) imports torch
+    whenever it can, which costs a parse worker about 180 MB and two seconds of start-up. Only a
+    fresh (spawned) child is changed; one that already holds torch keeps it."""
+    if "torch" not in sys.modules:
+        sys.modules["torch"] = None  # type: ignore[assignment]  # ``import torch`` raises ImportError
+
+
 def _child_main(conn: Connection, memory_mb: int, prepare: Callable | None = None) -> None:
+    _hide_torch()
     try:
         import resource
 

@@ -1,9 +1,11 @@
 """The stage chain: ingest → segment → attribute (:func:`prepare_document`), then embed → match
-for a batch of documents (:func:`finish_batch`).
+for a batch of documents (:func:`finish_batch`, which is :func:`embed_batch` then
+:func:`match_batch`; the local executor runs those two in different threads so that they overlap).
 
-Every caller chains the stages through these two functions: the local executor (prepare in
-parse workers, finish in batches in the driver), the Dask executor and ``process_document``
-(one document: :func:`analyse_document`), and the evaluation helpers
+Every caller chains the stages through these functions: the local executor (prepare in
+parse workers, embed and match in batches in the driver), the Dask executor (a batch of
+documents per task) and ``process_document`` (one document: :func:`analyse_document`), and the
+evaluation helpers
 (``pipeline.evaluate.dataset.analyse_files``, ``pipeline.evaluate.attribution.attribute_corpus``,
 which stop after ``prepare_document``). None of them raises for a bad file: a
 DocumentResult carries the status.
@@ -11,11 +13,12 @@ DocumentResult carries the status.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -166,29 +169,25 @@ def finish_document(prepared: PreparedDocument, vectors, framework: Framework,
                           candidates=tuple(candidates), timings=timings)
 
 
-def embed_and_finish(prepared: PreparedDocument, encoder: Encoder, framework: Framework,
-                     index_of: Callable[[], EvidenceIndex]) -> DocumentResult:
-    """Embed one prepared document on its own, then match it."""
-    if prepared.result is not None:
-        return prepared.result
-    try:
-        t = time.perf_counter()
-        vectors = encoder.encode(list(prepared.texts))
-        index = index_of()
-        prepared.timings["embed"] = time.perf_counter() - t
-    except Exception as exc:  # a model failure must not stop the batch
-        return _crashed(prepared.document, exc, prepared.timings)
-    return finish_document(prepared, vectors, framework, index)
+@dataclass(frozen=True)
+class EmbeddedBatch:
+    """Prepared documents with their vectors, ready to match (:func:`embed_batch`).
+
+    ``outcomes[i]`` belongs to ``documents[i]``: its vectors (aligned with its ``texts``), a
+    finished ``DocumentResult`` when embedding it failed, or None when it has nothing to embed.
+    """
+
+    documents: tuple[PreparedDocument, ...]
+    outcomes: tuple[np.ndarray | DocumentResult | None, ...]
+    index: EvidenceIndex | None
 
 
-def finish_batch(pending: list[PreparedDocument],
-                 context: ProcessingContext) -> Iterator[DocumentResult]:
-    """Embed the texts of several prepared documents in one encoder call, then match each;
-    results in input order. When the batch call fails, each document is embedded on its own
-    so that only a bad one fails."""
+def embed_batch(pending: list[PreparedDocument], context: ProcessingContext) -> EmbeddedBatch:
+    """Embed the texts of several prepared documents in one encoder call. When that call
+    fails, each document is embedded on its own so that only a bad one fails."""
     todo = [p for p in pending if p.result is None and p.texts]
     texts = [t for p in todo for t in p.texts]
-    vectors: np.ndarray | None = None
+    outcome: dict[int, np.ndarray | DocumentResult] = {}
     index = None
     if texts:
         try:
@@ -197,21 +196,46 @@ def finish_batch(pending: list[PreparedDocument],
             index = context.evidence_index
             elapsed = time.perf_counter() - started
         except Exception:  # embed one document at a time so that only a bad one fails
-            vectors = None
+            for p in todo:
+                outcome[id(p)] = _embed_alone(p, context)
+            with contextlib.suppress(Exception):  # the documents that embedded need the index
+                index = context.evidence_index
         else:
+            offset = 0
             for p in todo:
                 p.timings["embed"] = elapsed * len(p.texts) / len(texts)
-    offset = 0
-    for p in pending:
-        if p.result is not None or not p.texts:
-            yield finish_document(p, np.zeros((0, 0), dtype=np.float32), context.framework, None)
-        elif vectors is None:
-            yield embed_and_finish(p, context.encoder, context.framework,
-                                   lambda: context.evidence_index)
+                outcome[id(p)] = vectors[offset:offset + len(p.texts)]
+                offset += len(p.texts)
+    return EmbeddedBatch(tuple(pending), tuple(outcome.get(id(p)) for p in pending), index)
+
+
+def _embed_alone(prepared: PreparedDocument, context: ProcessingContext) -> np.ndarray | DocumentResult:
+    try:
+        t = time.perf_counter()
+        vectors = context.encoder.encode(list(prepared.texts))
+        context.evidence_index  # noqa: B018 - a model that cannot embed the framework fails here
+        prepared.timings["embed"] = time.perf_counter() - t
+    except Exception as exc:  # a model failure must not stop the batch
+        return _crashed(prepared.document, exc, prepared.timings)
+    return vectors
+
+
+def match_batch(batch: EmbeddedBatch, framework: Framework) -> Iterator[DocumentResult]:
+    """Match each document of an embedded batch; results in input order."""
+    for prepared, outcome in zip(batch.documents, batch.outcomes, strict=True):
+        if isinstance(outcome, DocumentResult):
+            yield outcome
+        elif outcome is None:
+            yield finish_document(prepared, np.zeros((0, 0), dtype=np.float32), framework, None)
         else:
-            yield finish_document(p, vectors[offset:offset + len(p.texts)], context.framework,
-                                  index)
-            offset += len(p.texts)
+            yield finish_document(prepared, outcome, framework, batch.index)
+
+
+def finish_batch(pending: list[PreparedDocument],
+                 context: ProcessingContext) -> Iterator[DocumentResult]:
+    """Embed the texts of several prepared documents in one encoder call, then match each;
+    results in input order (:func:`embed_batch`, then :func:`match_batch`)."""
+    yield from match_batch(embed_batch(pending, context), context.framework)
 
 
 def analyse_document(document: Document, context: ProcessingContext,

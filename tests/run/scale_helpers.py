@@ -110,3 +110,17 @@ class SpyEncoder:
         if self.poison and any(self.poison in t for t in texts):
             raise RuntimeError("this encoder refuses poisoned text")
         return self.inner.encode(texts)
+
+
+class ModulesInWorker:
+    """A parse worker's prepare step (picklable) that segments with spaCy and reports whether
+    torch was imported in that process."""
+
+    def __call__(self, document) -> dict:
+        import sys
+
+        from pipeline.segment import segment_document
+
+        passages = segment_document(document)
+        return {"passages": len(passages), "torch": sys.modules.get("torch") is not None,
+                "spacy": sys.modules.get("spacy") is not None}

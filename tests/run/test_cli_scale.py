@@ -64,7 +64,8 @@ def test_run_options_reach_the_executor_and_encoder(small_corpus: Path, tmp_path
     executor = make_executor(args.executor, workers=args.workers, scheduler=args.scheduler,
                              torch_threads=args.torch_threads, batch_size=args.batch_size)
     assert executor.describe() == {"executor": "dask", "scheduler": "tcp://10.0.0.5:8786",
-                                   "n_workers": 4, "torch_threads": 3, "ship_bytes": False}
+                                   "n_workers": 4, "torch_threads": 3, "ship_bytes": False,
+                                   "docs_per_task": 16}
     from pipeline.embed import make_encoder
 
     encoder = make_encoder(None, batch_size=16, torch_threads=3)

@@ -15,7 +15,9 @@ from scale_helpers import (
 )
 
 from pipeline.embed import HashingEncoder
-from pipeline.run.executors.dask import DaskExecutor
+from pipeline.records import DocStatus
+from pipeline.run.executors import worker_cache
+from pipeline.run.executors.dask import DaskExecutor, WorkerSpec, process_batch_on_worker
 from pipeline.run.executors.local import LocalExecutor
 
 pytest.importorskip("distributed")
@@ -23,8 +25,9 @@ pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def dask_executor():
-    """Two single-threaded worker processes, shared by the tests of this module."""
-    executor = DaskExecutor(n_workers=2)
+    """Two single-threaded worker processes, shared by the tests of this module; three files
+    per task, so that the 8 files of the corpus make tasks of several documents."""
+    executor = DaskExecutor(n_workers=2, docs_per_task=3)
     executor.client()
     yield executor
     executor.close()
@@ -66,6 +69,43 @@ def test_dask_run_with_shipped_bytes(dask_executor, corpus: Path, tmp_path: Path
     finally:
         dask_executor.ship_bytes = False
     assert_same_results(local, store_rows(tmp_path / "shipped.sqlite"), tolerance=ONE_STORED_UNIT)
+
+
+def test_a_task_embeds_its_documents_in_one_call_and_a_bad_one_fails_alone(corpus: Path,
+                                                                            tmp_path: Path):
+    """process_batch_on_worker, run in this process as a worker would: one encoder call for
+    the texts of all files of the task, results in job order, broken files fail alone."""
+    from scale_helpers import make_run_context
+
+    poison = tmp_path / "poison.txt"
+    poison.write_text("Poisoned report\n\nThe Fair Labor Association POISON-TEXT audited "
+                      "factories.\n", encoding="utf-8")
+    files = sorted(str(p.resolve()) for p in corpus.iterdir() if p.suffix != ".csv")
+    files.insert(2, str(poison))
+    jobs = [(path, f"id-{i}") for i, path in enumerate(files)]
+    context = make_run_context(corpus, HashingEncoder())
+    spec = WorkerSpec.from_context(context, torch_threads=1)
+    context.close()
+    worker_cache.clear()
+    spy = SpyEncoder(HashingEncoder(), poison="POISON-TEXT")
+    worker_cache.cached(("encoder", spec.model, spec.batch_size, spec.torch_threads), lambda: spy)
+    try:
+        assert worker_cache.context_for(spec).evidence_index  # the framework's texts, not counted
+        spy.calls.clear()
+        results = process_batch_on_worker(spec, jobs)
+    finally:
+        worker_cache.clear()
+    assert [(r.path, r.doc_id) for r in results] == jobs
+    status = {Path(r.path).name: r.status for r in results}
+    assert status.pop("poison.txt") == DocStatus.CRASHED
+    assert status.pop("broken.pdf") in (DocStatus.PARSE_ERROR, DocStatus.CRASHED)
+    assert status.pop("empty.txt") == DocStatus.UNSUPPORTED
+    assert set(status.values()) == {DocStatus.OK}
+    # One call for the whole batch (refused: it holds the poison), then one per document
+    # with texts, so that only the poisoned one fails.
+    with_texts = sum(1 for r in results if r.passages) + 1
+    assert spy.calls[0] == max(spy.calls) and len(spy.calls) == 1 + with_texts
+    assert all(r.candidates for r in results if r.status == DocStatus.OK)
 
 
 def _ensure_local(corpus: Path, tmp_path: Path) -> Path:

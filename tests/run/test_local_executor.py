@@ -131,3 +131,16 @@ def test_the_model_loads_in_the_background_while_documents_are_parsed(small_corp
     summary = run_into(tmp_path / "db.sqlite", small_corpus, encoder)
     assert summary.processed == 6
     assert inner.loaded_in == ["load-embedding-model"]  # once, and not on the main thread
+
+
+def test_parse_workers_segment_without_torch(small_corpus: Path):
+    """spaCy's thinc imports torch whenever it can; a parse worker never embeds, so it is kept
+    out of the worker (memory and start-up), and segmentation still works there."""
+    from scale_helpers import ModulesInWorker
+
+    from pipeline.run.isolation import IsolatedParser
+
+    with IsolatedParser(prepare=ModulesInWorker()) as parser:
+        report = parser.parse(str(small_corpus / "short_0.txt"), "id-short")
+    assert report == {"passages": report["passages"], "torch": False, "spacy": True}
+    assert report["passages"] >= 1

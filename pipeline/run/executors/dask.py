@@ -1,8 +1,10 @@
-"""The Dask executor: the same per-document stage on a Dask distributed cluster.
+"""The Dask executor: the same stage chain on a Dask distributed cluster, a batch per task.
 
-Each task runs ingest → segment → attribute → embed → match for one file on a worker
-(:func:`process_on_worker`, which calls the same functions as a local run) and returns the
-``DocumentResult``; only the driver writes to the store. Workers keep their models in
+Each task takes a batch of files (``docs_per_task``, default 16) and runs ingest → segment →
+attribute on each, then embeds the texts of the whole batch in one encoder call and matches
+each document (:func:`process_batch_on_worker`, which calls the same functions as a local
+run: ``prepare_document`` and ``finish_batch``), returning one ``DocumentResult`` per file;
+only the driver writes to the store. Workers keep their models in
 :mod:`pipeline.run.executors.worker_cache`, an importable module, so each worker process loads the
 model once, not once per task. Without a scheduler address a ``LocalCluster`` is started with
 one single-threaded worker process per core (pdfium is not thread-safe).
@@ -33,7 +35,13 @@ from pipeline.rules.framework import Framework
 from pipeline.rules.registry import Registry
 from pipeline.run.executors import worker_cache
 from pipeline.run.manifest import ManifestEntry
-from pipeline.run.process import ProcessingContext, analyse_document, context_fingerprint
+from pipeline.run.process import (
+    PreparedDocument,
+    ProcessingContext,
+    context_fingerprint,
+    finish_batch,
+    prepare_document,
+)
 from pipeline.segment import SegmentSettings
 
 log = logging.getLogger(__name__)
@@ -84,20 +92,57 @@ def _parse(context: ProcessingContext, path: str, doc_id: str) -> Document:
                         error_class=type(exc).__name__)
 
 
+def _read(context: ProcessingContext, path: str, doc_id: str, data: bytes | None) -> Document:
+    """Parse one file; ``data`` carries its bytes when the worker does not share the path."""
+    if data is None:
+        return _parse(context, path, doc_id)
+    with tempfile.TemporaryDirectory(prefix="msi-evidence-") as folder:
+        local = os.path.join(folder, os.path.basename(path) or "document")
+        with open(local, "wb") as handle:
+            handle.write(data)
+        return replace(_parse(context, local, doc_id), path=path)
+
+
+def _prepare_on_worker(context: ProcessingContext, job: Job, data: bytes | None) -> PreparedDocument:
+    started = time.perf_counter()
+    try:
+        document = _read(context, job[0], job[1], data)
+    except Exception as exc:  # one unreadable file must not fail the other files of its task
+        document = Document(job[1], job[0], "unknown", os.path.basename(job[0]), (),
+                            status=DocStatus.CRASHED, message=f"{type(exc).__name__}: {exc}",
+                            error_class=type(exc).__name__)
+    timings = {"ingest": time.perf_counter() - started}
+    attributor = context.attributor if document.status.has_text else None
+    return prepare_document(document, attributor, context.segment,
+                            context.manifest.get(document.path), timings)
+
+
+def process_batch_on_worker(spec: WorkerSpec, jobs: list[Job],
+                            data: list[bytes | None] | None = None) -> list[DocumentResult]:
+    """Several documents on a worker: each parsed, segmented and attributed, then the texts of
+    all of them embedded in one call and each matched (``finish_batch``, as in a local run).
+    Results in ``jobs`` order; a bad document fails alone. ``data`` carries the files' bytes
+    when paths are not shared."""
+    context = worker_cache.context_for(spec)
+    blobs = data if data is not None else [None] * len(jobs)
+    prepared = [_prepare_on_worker(context, job, blob) for job, blob in zip(jobs, blobs, strict=True)]
+    return list(finish_batch(prepared, context))
+
+
 def process_on_worker(spec: WorkerSpec, path: str, doc_id: str,
                       data: bytes | None = None) -> DocumentResult:
-    """One document end to end on a worker; ``data`` carries the bytes when paths aren't shared."""
-    context = worker_cache.context_for(spec)
-    started = time.perf_counter()
-    if data is None:
-        document = _parse(context, path, doc_id)
-    else:
-        with tempfile.TemporaryDirectory(prefix="msi-evidence-") as folder:
-            local = os.path.join(folder, os.path.basename(path) or "document")
-            with open(local, "wb") as handle:
-                handle.write(data)
-            document = replace(_parse(context, local, doc_id), path=path)
-    return analyse_document(document, context, {"ingest": time.perf_counter() - started})
+    """One document end to end on a worker (a batch of one)."""
+    [result] = process_batch_on_worker(spec, [(path, doc_id)], None if data is None else [data])
+    return result
+
+
+def _read_bytes(path: str) -> bytes | None:
+    """A file's bytes for ``ship_bytes``; None when unreadable (the worker then reports it)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def _lost(job: Job, exc: BaseException) -> DocumentResult:
@@ -107,27 +152,33 @@ def _lost(job: Job, exc: BaseException) -> DocumentResult:
                           message=f"the Dask task failed: {exc}\n{traceback.format_exc(limit=3)}")
 
 
+DEFAULT_DOCS_PER_TASK = 16  # files per Dask task: one encoder call for all their texts
+
+
 class DaskExecutor:
-    """Runs :func:`process_on_worker` per document on a Dask cluster (``--executor dask``)."""
+    """Runs :func:`process_batch_on_worker` on batches of documents on a Dask cluster
+    (``--executor dask``)."""
 
     name = "dask"
 
     def __init__(self, scheduler: str | None = None, n_workers: int | None = None,
                  torch_threads: int | None = None, batch_size: int | None = None,
-                 ship_bytes: bool = False, in_flight_per_worker: int = 2):
+                 ship_bytes: bool = False, in_flight_per_worker: int = 2,
+                 docs_per_task: int = DEFAULT_DOCS_PER_TASK):
         self.scheduler = scheduler
         self.n_workers = n_workers
         self.torch_threads = torch_threads
         self.batch_size = batch_size
         self.ship_bytes = ship_bytes
         self.in_flight_per_worker = max(1, in_flight_per_worker)
+        self.docs_per_task = max(1, docs_per_task)
         self._client = None
         self._cluster = None
 
     def describe(self) -> dict:
         return {"executor": self.name, "scheduler": self.scheduler or "LocalCluster",
                 "n_workers": self.n_workers, "torch_threads": self.torch_threads,
-                "ship_bytes": self.ship_bytes}
+                "ship_bytes": self.ship_bytes, "docs_per_task": self.docs_per_task}
 
     def client(self):
         """Connect to the scheduler, or start a LocalCluster (one 1-thread process per core)."""
@@ -151,7 +202,9 @@ class DaskExecutor:
         return self._client
 
     def results(self, jobs: list[Job], context: ProcessingContext) -> Iterator[DocumentResult]:
-        """Results in completion order; at most a few tasks per worker in flight (flat memory)."""
+        """Results in task completion order (input order within a task); at most
+        ``in_flight_per_worker`` tasks per worker in flight, so memory does not grow with the
+        corpus."""
         if not jobs:
             return
         from distributed import as_completed
@@ -163,31 +216,30 @@ class DaskExecutor:
         spec = WorkerSpec.from_context(context, batch_size=self.batch_size, torch_threads=threads)
         [spec_future] = client.scatter([spec], broadcast=True)
         limit = workers * self.in_flight_per_worker
-        pending = iter(jobs)
+        # Smaller tasks for a small corpus, so that every worker gets some.
+        size = max(1, min(self.docs_per_task, -(-len(jobs) // limit)))
+        batches = (jobs[i:i + size] for i in range(0, len(jobs), size))
         owner: dict = {}
 
-        def submit(job: Job):
-            data = None
-            if self.ship_bytes:
-                with open(job[0], "rb") as handle:
-                    data = handle.read()
-            future = client.submit(process_on_worker, spec_future, job[0], job[1], data,
-                                   pure=False, key=f"msi-doc-{job[1][:16]}-{time.time_ns()}")
-            owner[future.key] = job
+        def submit(batch: list[Job]):
+            data = [_read_bytes(path) for path, _ in batch] if self.ship_bytes else None
+            future = client.submit(process_batch_on_worker, spec_future, batch, data, pure=False,
+                                   key=f"msi-docs-{batch[0][1][:16]}-{time.time_ns()}")
+            owner[future.key] = batch
             return future
 
-        queue = as_completed([submit(job) for job in islice(pending, limit)])
+        queue = as_completed([submit(batch) for batch in islice(batches, limit)])
         for future in queue:
-            job = owner.pop(future.key)
+            batch = owner.pop(future.key)
             try:
-                result = future.result()
+                results = future.result()
             except Exception as exc:  # a worker died or the task raised: the run goes on
-                result = _lost(job, exc)
+                results = [_lost(job, exc) for job in batch]
             future.release()
-            nxt = next(pending, None)
+            nxt = next(batches, None)
             if nxt is not None:
                 queue.add(submit(nxt))
-            yield result
+            yield from results
 
     def close(self) -> None:
         if self._client is not None:

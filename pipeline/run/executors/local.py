@@ -5,7 +5,8 @@ documents, fed by threads with a bounded look-ahead so that memory stays flat. T
 collects prepared documents until it holds ``embed_budget`` texts, embeds them in one call (the
 encoder sorts them by length, so batches carry little padding, and the cache skips texts it
 has seen), then matches each document and hands it back in input order. The caller writes
-each result in its own transaction.
+each result in its own transaction. Preparing, embedding and matching overlap (each stage in
+its own thread, :mod:`pipeline.run.executors.overlap`), a batch or two apart at most.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from pipeline.learn import load_learned
 from pipeline.records import Document, DocumentResult
 from pipeline.rules.registry import Registry
 from pipeline.run.executors import worker_cache
+from pipeline.run.executors.overlap import Overlap
 from pipeline.run.isolation import IsolatedParser
 from pipeline.run.manifest import ManifestEntry
 from pipeline.run.process import (
     PreparedDocument,
     ProcessingContext,
-    finish_batch,
+    embed_batch,
+    match_batch,
     prepare_document,
 )
 from pipeline.scoring.rules import rule_matcher_for
@@ -130,19 +133,41 @@ def parse_ahead(jobs: list[Job], context: ProcessingContext, workers: int,
             parser.close()
 
 
-def embed_in_batches(prepared: Iterable[PreparedDocument], context: ProcessingContext,
-                     budget: int = DEFAULT_EMBED_BUDGET) -> Iterator[DocumentResult]:
-    """Embed the texts of several documents per encoder call; yield results in input order."""
+def batches_of(prepared: Iterable[PreparedDocument],
+               budget: int = DEFAULT_EMBED_BUDGET) -> Iterator[list[PreparedDocument]]:
+    """Group prepared documents, in input order, into batches of at least ``budget`` texts."""
     pending: list[PreparedDocument] = []
     count = 0
-    for item in prepared:
-        pending.append(item)
-        count += len(item.texts)
-        if count >= budget:
-            yield from finish_batch(pending, context)
-            pending, count = [], 0
-    if pending:
-        yield from finish_batch(pending, context)
+    try:
+        for item in prepared:
+            pending.append(item)
+            count += len(item.texts)
+            if count >= budget:
+                yield pending
+                pending, count = [], 0
+        if pending:
+            yield pending
+    finally:  # stops the parse workers now, not when the generator is collected
+        close = getattr(prepared, "close", None)
+        if callable(close):
+            close()
+
+
+def embed_in_batches(prepared: Iterable[PreparedDocument], context: ProcessingContext,
+                     budget: int = DEFAULT_EMBED_BUDGET) -> Iterator[DocumentResult]:
+    """Embed the texts of several documents per encoder call; yield results in input order.
+
+    Three stages overlap, each in its own thread with a bounded hand-over (see
+    :mod:`pipeline.run.executors.overlap`): preparing documents (the parse workers) and grouping
+    them into batches, embedding a batch, and matching a batch here while the caller writes its
+    results. So parsing runs ahead while a batch embeds, and matching and writing a batch do not
+    hold up the next encoder call; at most a few batches are held at any time."""
+    with Overlap() as overlap:
+        batches = overlap.stage(batches_of(prepared, budget), "prepare-documents")
+        embedded = overlap.stage((embed_batch(batch, context) for batch in batches),
+                                 "embed-batches")
+        for batch in embedded:
+            yield from match_batch(batch, context.framework)
 
 
 class LocalExecutor:
