@@ -54,10 +54,11 @@ class _TorchHiddenFromThisThread(importlib.abc.MetaPathFinder):
 
 
 def import_spacy_without_torch() -> None:
-    """Import spaCy without letting it import torch.
+    """Import spaCy without letting it import torch, in a process that may need torch later.
 
     spaCy's ML library, thinc, imports torch whenever it is installed, which costs seconds of
-    CPU in every process; the rule-based pipelines of this package never use it. While spaCy
+    CPU in every process; the rule-based pipelines of this package never use it. (A parse
+    worker, which never needs torch, hides it for its whole life instead.) While spaCy
     imports, torch is hidden from the importing thread only (thinc then records it as absent);
     other threads, and this one afterwards, import torch as usual. When torch is already
     imported, or spaCy is, this changes nothing.

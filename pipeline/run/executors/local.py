@@ -52,10 +52,10 @@ class PrepareInWorker:
     manifest: dict[str, ManifestEntry] = field(default_factory=dict)
 
     def warm_up(self) -> None:
-        """Load spaCy (without torch) and the attributor once, before the first document."""
+        """Load spaCy and the attributor once, before the worker takes its first document (the
+        worker keeps torch out, see :mod:`pipeline.run.isolation`)."""
         from pipeline.segment import sentencizer
 
-        import_spacy_without_torch()
         sentencizer()
         worker_cache.attributor_for(self.registry)
 
