@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import FormData
 
 from pipeline.errors import StoreError
 from pipeline.review.active import PriorityRefitter
@@ -145,6 +146,17 @@ def create_app(
         return PlainTextResponse(f"{exc}", status_code=503)
 
     return app
+
+
+async def signed_form(request: Request) -> tuple[ReviewContext, Session, FormData] | Response:
+    """(context, session, form) of an HTML form post, or a 403 when the form lacks the session's
+    CSRF token (or there is no session)."""
+    ctx = context(request)
+    session = ctx.session(request)
+    form = await request.form()
+    if session and ctx.csrf_ok(session, str(form.get("csrf") or "")):
+        return ctx, session, form
+    return Response("CSRF token missing or wrong: reload the page and try again.", status_code=403)
 
 
 def context(request: Request) -> ReviewContext:

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.errors import UnknownCandidateError
 from pipeline.review import agreement as agreement_service
-from pipeline.review.app import COOKIE, ReviewContext, context
+from pipeline.review.app import COOKIE, ReviewContext, context, signed_form
 from pipeline.review.auth import LoginThrottled, ReviewerError, Session
 from pipeline.review.cards import load_card
 from pipeline.review.queue import (
@@ -220,20 +220,12 @@ async def card_page(request: Request, candidate_id: str):
     return card_response(request, session, candidate_id)
 
 
-def _csrf_rejection(ctx: ReviewContext, session: Session | None, form) -> Response | None:
-    """A 403 when the form lacks the session's CSRF token (or there is no session)."""
-    if session and ctx.csrf_ok(session, str(form.get("csrf") or "")):
-        return None
-    return Response("CSRF token missing or wrong: reload the page and try again.", status_code=403)
-
-
 @router.post("/card/{candidate_id}/decide")
 async def card_decide(request: Request, candidate_id: str):
-    ctx = context(request)
-    session = ctx.session(request)
-    form = await request.form()
-    if rejected := _csrf_rejection(ctx, session, form):
-        return rejected
+    signed = await signed_form(request)
+    if isinstance(signed, Response):
+        return signed
+    ctx, session, form = signed
     filters = Filters.from_params(request.query_params)
     try:
         version = int(str(form.get("version") or ""))
@@ -287,11 +279,10 @@ async def card_decide(request: Request, candidate_id: str):
 
 @router.post("/undo")
 async def undo(request: Request):
-    ctx = context(request)
-    session = ctx.session(request)
-    form = await request.form()
-    if rejected := _csrf_rejection(ctx, session, form):
-        return rejected
+    signed = await signed_form(request)
+    if isinstance(signed, Response):
+        return signed
+    ctx, session, form = signed
     filters = Filters.from_params(request.query_params)
     try:
         outcome = decision_service.undo_last(

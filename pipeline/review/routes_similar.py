@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from pipeline.errors import UnknownCandidateError
-from pipeline.review.app import ReviewContext, context
+from pipeline.review.app import ReviewContext, context, signed_form
 from pipeline.review.auth import Session
 from pipeline.review.queue import Filters
 from pipeline.review.routes_api import Reader, Writer
@@ -77,12 +77,10 @@ def _card_head(ctx: ReviewContext, candidate_id: str) -> dict:
 
 @router.post("/card/{candidate_id}/similar")
 async def similar_pull(request: Request, candidate_id: str):
-    ctx = context(request)
-    session = ctx.session(request)
-    form = await request.form()
-    if not session or not ctx.csrf_ok(session, str(form.get("csrf") or "")):
-        return Response("CSRF token missing or wrong: reload the page and try again.",
-                        status_code=403)
+    signed = await signed_form(request)
+    if isinstance(signed, Response):
+        return signed
+    ctx, session, form = signed
     filters = Filters.from_params(request.query_params)
     await run_in_threadpool(ctx.similar.prepare, candidate_id)
     try:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from pipeline.review.app import context
+from pipeline.review.app import signed_form
 from pipeline.rules.registry import UnknownMsiError
 from pipeline.sources.corrections import correct_source
 from pipeline.sources.model import SourceError
@@ -18,12 +18,10 @@ router = APIRouter(include_in_schema=False)
 
 @router.post("/document/{doc_id}/source")
 async def correct_document_source(request: Request, doc_id: str):
-    ctx = context(request)
-    session = ctx.session(request)
-    form = await request.form()
-    if not session or not ctx.csrf_ok(session, str(form.get("csrf") or "")):
-        return Response("CSRF token missing or wrong: reload the page and try again.",
-                        status_code=403)
+    signed = await signed_form(request)
+    if isinstance(signed, Response):
+        return signed
+    ctx, session, form = signed
     independence = str(form.get("independence") or "")
     msi = str(form.get("msi") or "")
     try:
