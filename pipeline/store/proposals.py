@@ -2,8 +2,8 @@
 
 The one writer is :func:`propose_passage`. The new candidate takes the card's MSI, reference point
 and consideration, the passage's file and page, and as its verbatim quote (with its character
-span) the passage's sentence nearest to the card's quote, or the whole passage; ``proposed_by`` says which reviewer proposed it (the matcher's candidates say
-``'model'``). Its id is the one the matcher would give the same (passage, consideration, MSI),
+span) the passage's sentence nearest to the card's quote, or the whole passage;
+``proposed_by`` says which reviewer proposed it (the matcher's candidates say ``'model'``). Its id is the one the matcher would give the same (passage, consideration, MSI),
 so pulling twice, a retried request or a later run proposing the same thing never duplicates it.
 A run keeps a reviewer's proposal live as long as its passage is (``Store.write_result``).
 """
