@@ -50,7 +50,7 @@ class TfidfTransform:
             weights = [(1.0 + math.log(counts[j])) * self.idf[j] for j in row]
             norm = math.sqrt(sum(w * w for w in weights))
             indices.extend(row)
-            values.extend(w / norm for w in weights) if norm else values.extend(weights)
+            values.extend([w / norm for w in weights] if norm else weights)
             indptr.append(len(indices))
         return sparse.csr_matrix((np.asarray(values, dtype=np.float64),
                                   np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
