@@ -1,23 +1,24 @@
-"""torch MiniLM against its int8 ONNX version (``--model minilm-int8``): speed, fidelity, quality.
+"""The packaged MiniLM's three runtimes side by side: torch (``--model minilm-torch``), onnxruntime
+float32 (the default) and int8 (``--model minilm-int8``): speed, fidelity, quality.
 
     .venv/bin/python benchmarks/bench_encoders.py                 # speed and fidelity
     .venv/bin/python benchmarks/bench_encoders.py --quality       # + the shipped learned model
                                                                   #   on the labelled documents
 
-* **speed**: embedding-only passages/s (and texts/s) of both encoders, side by side on the same
+* **speed**: embedding-only passages/s (and texts/s) of the three encoders, side by side on the same
   texts: what a run embeds (passages and their sentences) for the sample corpus's text files and
   the first ``--dev-docs`` documents of the development corpus. Model loading is outside the
   timing; each encoder is timed ``--repeat`` times, alternating, and the best time is kept.
-* **fidelity**: cosine between the int8 and the torch vector of every one of those texts (mean,
-  1st percentile, min; seed and development passages apart), and how often the best-matching
-  framework consideration of a passage changes.
+* **fidelity**: cosine between each ONNX vector and the torch vector of every one of those texts
+  (mean, 1st percentile, min, largest absolute difference of a component; seed and development
+  passages apart), and how often the best-matching framework consideration of a passage changes.
 * **quality** (``--quality``): the shipped learned model (trained on torch vectors) applied to
   each encoder's vectors on the labelled development documents (``corpus/gold/dev``), by split.
   The shipped model was fitted on all of them, so the figures compare encoders; they are not an
   estimate for unseen documents (``msi-evidence train --model ...`` prints that).
 
-Vectors go through an embedding cache (``--cache``, default a temporary file), so a second
-``--quality`` run does not embed again.
+Vectors go through an embedding cache per encoder (``--cache`` names the first; default
+temporary files), so a second ``--quality`` run does not embed again.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-TORCH, INT8 = "all-MiniLM-L6-v2", "minilm-int8"
+TORCH, FP32, INT8 = "minilm-torch", "all-MiniLM-L6-v2", "minilm-int8"
 
 
 def corpus_texts(dev: Path, dev_docs: int) -> dict[str, list[str]]:
@@ -69,14 +70,15 @@ def speed(encoders: dict, texts: list[str], passages: int, repeat: int) -> dict[
 
 def fidelity(vectors: dict[str, dict[str, np.ndarray]], index) -> list[tuple[str, ...]]:
     rows = []
-    for source in vectors[TORCH]:
-        a, b = vectors[INT8][source], vectors[TORCH][source]
-        cosine = (a * b).sum(axis=1)
-        top_a = np.argmax(a @ index.vectors.T, axis=1)
-        top_b = np.argmax(b @ index.vectors.T, axis=1)
-        rows.append((source, f"{len(cosine)}", f"{cosine.mean():.4f}",
-                     f"{np.percentile(cosine, 1):.4f}", f"{cosine.min():.4f}",
-                     f"{(top_a != top_b).mean():.1%}"))
+    for name in (FP32, INT8):
+        for source in vectors[TORCH]:
+            a, b = vectors[name][source], vectors[TORCH][source]
+            cosine = (a * b).sum(axis=1)
+            top_a = np.argmax(a @ index.vectors.T, axis=1)
+            top_b = np.argmax(b @ index.vectors.T, axis=1)
+            rows.append((name, source, f"{len(cosine)}", f"{cosine.mean():.6f}",
+                         f"{np.percentile(cosine, 1):.6f}", f"{cosine.min():.6f}",
+                         f"{np.abs(a - b).max():.1e}", f"{(top_a != top_b).mean():.1%}"))
     return rows
 
 
@@ -135,7 +137,7 @@ def main() -> None:
     from pipeline.scoring.match import EvidenceIndex
     from pipeline.store.embedding_cache import EmbeddingCache
 
-    bare = {name: make_encoder(name, torch_threads=args.threads) for name in (TORCH, INT8)}
+    bare = {name: make_encoder(name, torch_threads=args.threads) for name in (TORCH, FP32, INT8)}
     for encoder in bare.values():
         encoder.encode(["warm-up: load the model outside the timing"])
     texts = corpus_texts(args.dev, args.dev_docs)
@@ -154,19 +156,23 @@ def main() -> None:
     vectors = {name: {k: enc.encode(v) for k, v in texts.items() if v}
                for name, enc in bare.items()}
     index = EvidenceIndex.build(load_framework(), bare[TORCH])
-    print("\nint8 against torch, per text (top-1 change: the best-matching framework text)\n")
-    print(table(("texts", "n", "mean cosine", "1st pct", "min", "top-1 changes"),
-                fidelity(vectors, index)))
-    all_cos = np.concatenate([(vectors[INT8][k] * vectors[TORCH][k]).sum(axis=1)
-                              for k in vectors[TORCH]])
-    print(f"all {len(all_cos)} texts: mean {all_cos.mean():.4f}, median "
-          f"{statistics.median(all_cos.tolist()):.4f}, min {all_cos.min():.4f}")
+    print("\nONNX against torch, per text (top-1 change: the best-matching framework text)\n")
+    print(table(("encoder", "texts", "n", "mean cosine", "1st pct", "min", "max |diff|",
+                 "top-1 changes"), fidelity(vectors, index)))
+    for name in (FP32, INT8):
+        all_cos = np.concatenate([(vectors[name][k] * vectors[TORCH][k]).sum(axis=1)
+                                  for k in vectors[TORCH]])
+        print(f"{name}, all {len(all_cos)} texts: mean {all_cos.mean():.6f}, median "
+              f"{statistics.median(all_cos.tolist()):.6f}, min {all_cos.min():.6f}")
 
     if args.quality:
         cache_path = args.cache or Path(tempfile.mkdtemp(prefix="bench-enc-")) / "emb.sqlite"
-        cache = EmbeddingCache(cache_path)
+        # One cache per encoder: the torch and float32 runtimes share a name (and cache key).
+        caches = {name: EmbeddingCache(cache_path.with_name(f"{i}-{cache_path.name}") if i
+                                       else cache_path) for i, name in enumerate(bare)}
         print("\nshipped learned model on the labelled documents (fitted on all of them)")
-        rows = quality({name: CachedEncoder(enc, cache) for name, enc in bare.items()}, args.dev)
+        rows = quality({name: CachedEncoder(enc, caches[name]) for name, enc in bare.items()},
+                       args.dev)
         print(table(("encoder", "split", "recall", "precision", "F1", "candidates", "gold"), rows))
 
 

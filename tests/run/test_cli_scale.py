@@ -68,8 +68,9 @@ def test_run_options_reach_the_executor_and_encoder(small_corpus: Path, tmp_path
                                    "docs_per_task": 16}
     from pipeline.embed import make_encoder
 
-    encoder = make_encoder(None, batch_size=16, torch_threads=3)
+    encoder = make_encoder("minilm-torch", batch_size=16, torch_threads=3)
     assert (encoder.batch_size, encoder.torch_threads) == (16, 3)  # not loaded yet
+    assert make_encoder(None, torch_threads=3).threads == 3  # onnxruntime: one text at a time
 
     code = cli("run", small_corpus, "--db", tmp_path / "db.sqlite", "--model", "hashing",
                "--no-progress", "--workers", "2", "--torch-threads", "1", "--batch-size", "8")
