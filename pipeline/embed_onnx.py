@@ -324,7 +324,7 @@ class OnnxEncoder:
 
 
 class OnnxInt8Encoder(OnnxEncoder):
-    """``--model minilm-int8``: about 1.2× faster than float32 again, mean cosine 0.99 to it."""
+    """``--model minilm-int8``: about 1.3× faster than float32 again, mean cosine 0.99 to it."""
 
     def __init__(self, name: str = INT8_MODEL, threads: int | None = None,
                  model_dir: Path | None = None, cache_dir: Path | None = None):
