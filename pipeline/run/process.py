@@ -241,6 +241,20 @@ def match_batch(batch: EmbeddedBatch, framework: Framework) -> Iterator[Document
             yield finish_document(prepared, outcome, framework, batch.index)
 
 
+def single_threaded_blas() -> contextlib.AbstractContextManager:
+    """numpy's BLAS on one thread while matching. Matching multiplies a few sentence vectors by
+    the framework's ~1,000 text vectors per passage: products too small to gain from a second
+    thread, whose hand-over costs more than the product when the encoder holds the other
+    cores (measured: 3× less matching CPU on 2 busy cores). It changes the last float32 bits of
+    some similarities, as another core count does (Dask workers already run BLAS on one
+    thread); torch's own thread pool is not touched."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn brings it
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
 def _match_together(batch: EmbeddedBatch, framework: Framework) -> dict[int, DocumentResult]:
     """The results of the batch's embedded documents, by position; empty when that fails."""
     todo = [(k, prepared, outcome) for k, (prepared, outcome)
@@ -250,8 +264,9 @@ def _match_together(batch: EmbeddedBatch, framework: Framework) -> dict[int, Doc
         return {}
     try:
         t = time.perf_counter()
-        found = match_documents([(list(p.passages), vectors, list(p.sentence_rows))
-                                 for _, p, vectors in todo], framework, batch.index)
+        with single_threaded_blas():
+            found = match_documents([(list(p.passages), vectors, list(p.sentence_rows))
+                                     for _, p, vectors in todo], framework, batch.index)
         elapsed = time.perf_counter() - t
     except Exception:  # noqa: BLE001 - each document is matched again on its own
         return {}
