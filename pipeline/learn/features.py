@@ -64,14 +64,12 @@ def dense_features(passage: Passage, sentences: PassageSentences, framework: Fra
     text_sims = vecs @ index.vectors.T
     per_consideration = index.per_consideration_max(text_sims)
     n_rp = len(index.rp_ids)
-    per_rp = np.stack([per_consideration[:, index.consideration_rp == r].max(axis=1)
-                       for r in range(n_rp)], axis=1)
+    per_rp = np.stack([per_consideration[:, members].max(axis=1)
+                       for members in index.rp_members], axis=1)
     definition = index.per_reference_point_max(vecs @ index.def_vectors.T)
     classifier = index.rp_probabilities(vecs)
     hits = rule_matcher_for(framework).hits(passage.text)
-    owner_rp = {cid: rid for cid, rid in zip(index.consideration_ids, index.reference_point_ids,
-                                             strict=True)}
-    owner_rp.update({r: r for r in index.rp_ids})
+    owner_rp = index.rp_of_owner
     rules = np.zeros((len(sentences.spans), n_rp), dtype=np.float32)
     scalars = np.zeros((len(sentences.spans), len(SCALARS)), dtype=np.float32)
     confidence = max((a.confidence for a in passage.msis), default=0.0)

@@ -129,6 +129,12 @@ class EvidenceModel:
     def _terms(self) -> dict[int, str]:
         return {i: t for t, i in self.vocabulary.items()}
 
+    @cached_property
+    def _coef_columns(self) -> dict[str, np.ndarray]:
+        """Each head's coefficients transposed and contiguous (features × classes): what the
+        sparse product reads, so that it does not copy ``coef.T`` on every call."""
+        return {head: np.ascontiguousarray(coef.T) for head, (coef, _) in self.coefs.items()}
+
     def design(self, inputs: SentenceInputs) -> sparse.csr_matrix:
         words = self._vectorizer.transform(inputs.texts)
         dense = (inputs.dense - self.dense_mean) / self.dense_scale
@@ -145,10 +151,12 @@ class EvidenceModel:
             return Predictions(np.zeros(0), np.zeros((0, len(self.rp_ids))),
                                np.zeros((0, len(self.consideration_ids))), np.zeros((0, 3)))
         X = self.design(inputs)
-        return Predictions(_sigmoid(_linear(X, *self.coefs["evidence"]))[:, 0],
-                           _softmax(_linear(X, *self.coefs["reference_point"])),
-                           _softmax(_linear(X, *self.coefs["consideration"])),
-                           _softmax(_linear(X, *self.coefs["polarity"])))
+        linear = {head: np.asarray(X @ self._coef_columns[head]) + intercept
+                  for head, (_, intercept) in self.coefs.items()}
+        return Predictions(_sigmoid(linear["evidence"])[:, 0],
+                           _softmax(linear["reference_point"]),
+                           _softmax(linear["consideration"]),
+                           _softmax(linear["polarity"]))
 
     def passage_scores(self, by_rp: np.ndarray) -> np.ndarray:
         """(sentences × reference points) → per reference point passage score (raw)."""
@@ -162,10 +170,20 @@ class EvidenceModel:
 
     def word_contributions(self, text: str, head: str, row: int, top: int = 4) -> list[str]:
         """The n-grams of ``text`` that push ``head``'s class ``row`` up the most."""
-        words = self._vectorizer.transform([text])
-        coef = self.coefs[head][0][row][: len(self.vocabulary)]
-        pushed = [(float(words[0, j] * coef[j]), self._terms[j]) for j in words.indices]
-        return [t for v, t in sorted(pushed, reverse=True)[:top] if v > 0]
+        return self.word_contributions_of(text, ((head, row),), top)[0]
+
+    def word_contributions_of(self, text: str, classes: tuple[tuple[str, int], ...],
+                              top: int = 4) -> list[list[str]]:
+        """:meth:`word_contributions` for several (head, class row) at once: ``text`` is
+        transformed once."""
+        columns, weights = self._vectorizer.row(text)
+        terms = [self._terms[j] for j in columns]
+        out = []
+        for head, row in classes:
+            values = (np.asarray(weights) * self.coefs[head][0][row][columns]).tolist()
+            pushed = sorted(zip(values, terms, strict=True), reverse=True)
+            out.append([t for v, t in pushed[:top] if v > 0])
+        return out
 
     # ----- files ----------------------------------------------------------------------------
     @property
@@ -232,10 +250,6 @@ class EvidenceModel:
 def tfidf_params(settings: Settings) -> dict:
     return {"ngram_range": (1, 2), "lowercase": True, "strip_accents": "unicode",
             "sublinear_tf": True, "token_pattern": r"(?u)\b\w[\w'-]*\w\b|\b\w\b"}
-
-
-def _linear(X: sparse.csr_matrix, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-    return np.asarray(X @ coef.T) + intercept
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

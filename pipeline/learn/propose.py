@@ -48,14 +48,31 @@ class ScoredPassage:
     texts: list[str]
 
 
-def score_passages(passages: list[Passage], vectors: np.ndarray,
-                   sentence_rows: list[tuple[int, int, int]], framework: Framework, index,
-                   model: EvidenceModel) -> list[ScoredPassage]:
+@dataclass(frozen=True)
+class _Eligible:
+    """An eligible passage before the model reads it: its sentences, their texts and dense
+    features, and the passage's vector (each sentence's context)."""
+
+    index: int
+    sentences: PassageSentences
+    texts: list[str]
+    dense: np.ndarray
+    context: np.ndarray
+
+
+DocumentVectors = tuple[list[Passage], np.ndarray, list[tuple[int, int, int]]]
+"""A document's passages, its vectors (one per passage, then one per sentence row) and its
+sentence rows (passage, start, end), as ``match.match_passages`` takes them."""
+
+
+def _eligible(passages: list[Passage], vectors: np.ndarray,
+              sentence_rows: list[tuple[int, int, int]], framework: Framework,
+              index) -> list[_Eligible]:
     n = len(passages)
     rows_of: dict[int, list[int]] = {}
     for row, (i, _, _) in enumerate(sentence_rows):
         rows_of.setdefault(i, []).append(row)
-    prepared = []
+    out = []
     for i, passage in enumerate(passages):
         if not eligible(passage, framework.matching.min_words):
             continue
@@ -63,22 +80,38 @@ def score_passages(passages: list[Passage], vectors: np.ndarray,
         sents = passage_sentences(passage, vectors[i], vectors[[n + r for r in rows]],
                                   [sentence_rows[r][1:] for r in rows])
         dense = dense_features(passage, sents, framework, index, i / max(1, n - 1))
-        prepared.append((i, sents, [passage.text[s:e] for s, e in sents.spans], dense))
-    if not prepared:
-        return []
-    inputs = SentenceInputs([t for _, _, texts, _ in prepared for t in texts],
-                            np.vstack([s.vectors for _, s, _, _ in prepared]),
-                            np.vstack([d for _, _, _, d in prepared]),
-                            np.vstack([np.repeat(vectors[i][None, :], len(texts), axis=0)
-                                       for i, _, texts, _ in prepared]))
+        out.append(_Eligible(i, sents, [passage.text[s:e] for s, e in sents.spans], dense,
+                             vectors[i]))
+    return out
+
+
+def score_documents(documents: list[DocumentVectors], framework: Framework, index,
+                    model: EvidenceModel) -> list[list[ScoredPassage]]:
+    """The model's predictions for every eligible passage of several documents, per document.
+
+    The model reads the sentences of all the documents at once (one TF-IDF transform, one
+    sparse product per head): each row of its design matrix, and so each prediction, is the
+    same as when a document is scored alone."""
+    found = [_eligible(*document, framework, index) for document in documents]
+    flat = [e for doc in found for e in doc]
+    if not flat:
+        return [[] for _ in documents]
+    inputs = SentenceInputs([t for e in flat for t in e.texts],
+                            np.vstack([e.sentences.vectors for e in flat]),
+                            np.vstack([e.dense for e in flat]),
+                            np.vstack([np.repeat(e.context[None, :], len(e.texts), axis=0)
+                                       for e in flat]))
     pred = model.predict(inputs)
     out, at = [], 0
-    for i, sents, texts, _ in prepared:
-        k = len(texts)
-        part = Predictions(pred.evidence[at:at + k], pred.reference_point[at:at + k],
-                           pred.consideration[at:at + k], pred.polarity[at:at + k])
-        out.append(ScoredPassage(i, sents, part, texts))
-        at += k
+    for doc in found:
+        scored = []
+        for e in doc:
+            k = len(e.texts)
+            part = Predictions(pred.evidence[at:at + k], pred.reference_point[at:at + k],
+                               pred.consideration[at:at + k], pred.polarity[at:at + k])
+            scored.append(ScoredPassage(e.index, e.sentences, part, e.texts))
+            at += k
+        out.append(scored)
     return out
 
 
@@ -87,6 +120,7 @@ def propose(scored: list[ScoredPassage], passages: list[Passage], model: Evidenc
     """The kept (passage, reference point) proposals, in document order."""
     selection = model.selection
     found: list[Proposal] = []
+    members_of = [np.flatnonzero(consideration_rp == r) for r in range(len(model.rp_ids))]
     for sp in scored:
         by_rp = sp.predictions.by_reference_point.copy()
         by_rp[np.array([bool(k) for k in sp.sentences.nonevidence])] = 0.0
@@ -95,7 +129,7 @@ def propose(scored: list[ScoredPassage], passages: list[Passage], model: Evidenc
         readings = []
         for r in range(by_rp.shape[1]):
             row = int(best_sentence[r])
-            members = np.flatnonzero(consideration_rp == r)
+            members = members_of[r]
             c = int(members[np.argmax(sp.predictions.consideration[row, members])])
             readings.append((float(probability[r]), r, c))
         readings.sort(key=lambda t: -t[0])
@@ -122,16 +156,27 @@ def learned_candidates(passages: list[Passage], vectors: np.ndarray,
                        sentence_rows: list[tuple[int, int, int]], framework: Framework,
                        index) -> list[Candidate]:
     """``match.match_passages`` with the learned model of ``index`` (a ``match.EvidenceIndex``)."""
+    return learned_candidates_of([(passages, vectors, sentence_rows)], framework, index)[0]
+
+
+def learned_candidates_of(documents: list[DocumentVectors], framework: Framework,
+                          index) -> list[list[Candidate]]:
+    """:func:`learned_candidates` of several documents, the model reading them all at once;
+    each document's candidates are the same as when it is matched alone."""
     model: EvidenceModel = index.learned
-    scored = score_passages(passages, vectors, sentence_rows, framework, index, model)
-    proposals = propose(scored, passages, model, np.asarray(index.consideration_rp))
-    by_index = {sp.index: sp for sp in scored}
-    proposed: dict[int, set[int]] = {}
-    for prop in proposals:
-        proposed.setdefault(prop.passage, set()).add(prop.rp)
-    return [c for prop in proposals
-            for c in _candidates(passages[prop.passage], by_index[prop.passage], prop,
-                                 proposed[prop.passage], framework, index, model)]
+    consideration_rp = np.asarray(index.consideration_rp)
+    out = []
+    for (passages, _, _), scored in zip(documents, score_documents(documents, framework, index,
+                                                                   model), strict=True):
+        proposals = propose(scored, passages, model, consideration_rp)
+        by_index = {sp.index: sp for sp in scored}
+        proposed: dict[int, set[int]] = {}
+        for prop in proposals:
+            proposed.setdefault(prop.passage, set()).add(prop.rp)
+        out.append([c for prop in proposals
+                    for c in _candidates(passages[prop.passage], by_index[prop.passage], prop,
+                                         proposed[prop.passage], framework, index, model)])
+    return out
 
 
 def _candidates(passage: Passage, sp: ScoredPassage, prop: Proposal, proposed: set[int],
@@ -163,12 +208,12 @@ def explain(sp: ScoredPassage, prop: Proposal, quote: str, framework: Framework,
     numbers behind them."""
     row = prop.sentence
     rp, consideration = framework.by_consideration_id[index.consideration_ids[prop.consideration]]
-    own = np.flatnonzero(index.owner == prop.consideration)
+    own = index.texts_of[prop.consideration]
     sims = index.vectors[own] @ sp.sentences.vectors[row]
     best = int(own[int(np.argmax(sims))])
     polarity = POLARITY_LABELS[prop.polarity]
-    evidence_words = model.word_contributions(quote, "evidence", 0)
-    polarity_words = model.word_contributions(quote, "polarity", prop.polarity)
+    evidence_words, polarity_words = model.word_contributions_of(
+        quote, (("evidence", 0), ("polarity", prop.polarity)))
     summary = (f"Reads as evidence on {rp.name} ({consideration.text.split(' - ')[0].strip()}): "
                f"{prop.probability:.0%} of such proposals are accepted. It resembles the "
                f"framework's example \u201c{index.texts[best]}\u201d.")

@@ -32,25 +32,32 @@ class TfidfTransform:
     def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, token_pattern: str):
         self.vocabulary = vocabulary
         self.idf = np.asarray(idf, dtype=np.float64)
+        self._idf = self.idf.tolist()  # Python floats: the same doubles, read faster one by one
         self.tokens = re.compile(token_pattern)
 
     def ngrams(self, text: str) -> list[str]:
         tokens = self.tokens.findall(strip_accents(text.lower()))
         return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
+    def row(self, text: str) -> tuple[list[int], list[float]]:
+        """One text's non-zero columns, ascending, and their weights (a row of ``transform``)."""
+        counts: dict[int, int] = {}
+        vocabulary = self.vocabulary
+        for gram in self.ngrams(text):
+            column = vocabulary.get(gram)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        columns = sorted(counts)
+        weights = [(1.0 + math.log(counts[j])) * self._idf[j] for j in columns]
+        norm = math.sqrt(sum(w * w for w in weights))
+        return columns, ([w / norm for w in weights] if norm else weights)
+
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
         indptr, indices, values = [0], [], []
         for text in texts:
-            counts: dict[int, int] = {}
-            for gram in self.ngrams(text):
-                column = self.vocabulary.get(gram)
-                if column is not None:
-                    counts[column] = counts.get(column, 0) + 1
-            row = sorted(counts)
-            weights = [(1.0 + math.log(counts[j])) * self.idf[j] for j in row]
-            norm = math.sqrt(sum(w * w for w in weights))
-            indices.extend(row)
-            values.extend([w / norm for w in weights] if norm else weights)
+            columns, weights = self.row(text)
+            indices.extend(columns)
+            values.extend(weights)
             indptr.append(len(indices))
         return sparse.csr_matrix((np.asarray(values, dtype=np.float64),
                                   np.asarray(indices, dtype=np.int32), np.asarray(indptr)),

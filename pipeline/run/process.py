@@ -33,7 +33,12 @@ from pipeline.rules.framework import Framework
 from pipeline.rules.registry import Registry
 from pipeline.run.isolation import IsolatedParser
 from pipeline.run.manifest import ManifestEntry
-from pipeline.scoring.match import EvidenceIndex, match_passages, texts_to_embed
+from pipeline.scoring.match import (
+    EvidenceIndex,
+    match_documents,
+    match_passages,
+    texts_to_embed,
+)
 from pipeline.segment import SegmentSettings, segment_document
 
 
@@ -221,14 +226,61 @@ def _embed_alone(prepared: PreparedDocument, context: ProcessingContext) -> np.n
 
 
 def match_batch(batch: EmbeddedBatch, framework: Framework) -> Iterator[DocumentResult]:
-    """Match each document of an embedded batch; results in input order."""
-    for prepared, outcome in zip(batch.documents, batch.outcomes, strict=True):
+    """Match the documents of an embedded batch together (the learned model reads all their
+    sentences at once, :func:`pipeline.scoring.match.match_documents`); results in input order.
+    When matching them together fails, each is matched on its own so that only a bad one fails."""
+    together = _match_together(batch, framework)
+    for k, (prepared, outcome) in enumerate(zip(batch.documents, batch.outcomes, strict=True)):
         if isinstance(outcome, DocumentResult):
             yield outcome
         elif outcome is None:
             yield finish_document(prepared, np.zeros((0, 0), dtype=np.float32), framework, None)
+        elif k in together:
+            yield together[k]
         else:
             yield finish_document(prepared, outcome, framework, batch.index)
+
+
+def single_threaded_blas() -> contextlib.AbstractContextManager:
+    """numpy's BLAS on one thread while matching. Matching multiplies a few sentence vectors by
+    the framework's ~1,000 text vectors per passage: products too small to gain from a second
+    thread, whose hand-over costs more than the product when the encoder holds the other
+    cores (measured: 3× less matching CPU on 2 busy cores). It changes the last float32 bits of
+    some similarities, as another core count does (Dask workers already run BLAS on one
+    thread); torch's own thread pool is not touched."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn brings it
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
+def _match_together(batch: EmbeddedBatch, framework: Framework) -> dict[int, DocumentResult]:
+    """The results of the batch's embedded documents, by position; empty when that fails."""
+    todo = [(k, prepared, outcome) for k, (prepared, outcome)
+            in enumerate(zip(batch.documents, batch.outcomes, strict=True))
+            if isinstance(outcome, np.ndarray) and prepared.result is None]
+    if not todo or batch.index is None:
+        return {}
+    try:
+        t = time.perf_counter()
+        with single_threaded_blas():
+            found = match_documents([(list(p.passages), vectors, list(p.sentence_rows))
+                                     for _, p, vectors in todo], framework, batch.index)
+        elapsed = time.perf_counter() - t
+    except Exception:  # noqa: BLE001 - each document is matched again on its own
+        return {}
+    texts = sum(len(p.texts) for _, p, _ in todo) or 1
+    out = {}
+    for (k, prepared, _), candidates in zip(todo, found, strict=True):
+        document, timings = prepared.document, prepared.timings
+        timings["match"] = elapsed * len(prepared.texts) / texts
+        out[k] = DocumentResult(path=document.path, doc_id=document.doc_id,
+                                status=document.status, message=document.message,
+                                error_class=document.error_class, document=document,
+                                passages=prepared.passages, candidates=tuple(candidates),
+                                timings=timings)
+    return out
 
 
 def finish_batch(pending: list[PreparedDocument],

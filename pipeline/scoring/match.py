@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -141,11 +142,38 @@ class EvidenceIndex:
 
     def per_consideration_max(self, sims: np.ndarray) -> np.ndarray:
         """Reduce (rows × texts) similarities to (rows × considerations) maxima."""
-        return _group_max(sims, self.owner, len(self.consideration_ids))
+        return self._text_groups.max(sims)
 
     def per_reference_point_max(self, sims: np.ndarray) -> np.ndarray:
         """Reduce (rows × definition texts) similarities to (rows × reference points) maxima."""
-        return _group_max(sims, self.def_owner, len(self.rp_ids))
+        return self._definition_groups.max(sims)
+
+    # Constants of the framework that matching reads for every passage, computed once (the
+    # dataclass is frozen: cached_property writes to the instance's __dict__ directly).
+    @cached_property
+    def _text_groups(self) -> _Groups:
+        return _Groups.of(self.owner, len(self.consideration_ids))
+
+    @cached_property
+    def _definition_groups(self) -> _Groups:
+        return _Groups.of(self.def_owner, len(self.rp_ids))
+
+    @cached_property
+    def rp_members(self) -> tuple[np.ndarray, ...]:
+        """Per reference point (in ``rp_ids`` order): the indices of its considerations."""
+        return tuple(np.flatnonzero(self.consideration_rp == r) for r in range(len(self.rp_ids)))
+
+    @cached_property
+    def texts_of(self) -> tuple[np.ndarray, ...]:
+        """Per consideration: the indices of its evidence texts."""
+        return tuple(np.flatnonzero(self.owner == c) for c in range(len(self.consideration_ids)))
+
+    @cached_property
+    def rp_of_owner(self) -> dict[str, str]:
+        """The reference point id of each rule owner (a consideration or a reference point)."""
+        owners = dict(zip(self.consideration_ids, self.reference_point_ids, strict=True))
+        owners.update({r: r for r in self.rp_ids})
+        return owners
 
 
 def fit_rp_classifier(vectors: np.ndarray, labels: np.ndarray,
@@ -168,13 +196,30 @@ def fit_rp_classifier(vectors: np.ndarray, labels: np.ndarray,
     return coef, intercept
 
 
-def _group_max(sims: np.ndarray, owner: np.ndarray, groups: int) -> np.ndarray:
-    out = np.full((sims.shape[0], groups), -1.0, dtype=np.float32)
-    for index in range(groups):
-        cols = owner == index
-        if cols.any() and sims.shape[0]:
-            out[:, index] = sims[:, cols].max(axis=1)
-    return out
+@dataclass(frozen=True)
+class _Groups:
+    """Columns grouped by owner: ``order`` sorts them by owner, ``starts`` is where each
+    non-empty group begins in that order, ``present`` which groups those are."""
+
+    groups: int
+    order: np.ndarray
+    starts: np.ndarray
+    present: np.ndarray
+
+    @classmethod
+    def of(cls, owner: np.ndarray, groups: int) -> _Groups:
+        owner = np.asarray(owner, dtype=int)
+        order = np.argsort(owner, kind="stable")
+        present = np.unique(owner)
+        return cls(groups, order, np.searchsorted(owner[order], present), present)
+
+    def max(self, sims: np.ndarray) -> np.ndarray:
+        """(rows × groups) maxima of each group's columns; -1 for a group without columns.
+        (A maximum is exact, so this equals a column-by-column loop to the bit.)"""
+        out = np.full((sims.shape[0], self.groups), -1.0, dtype=np.float32)
+        if sims.shape[0] and len(self.present):
+            out[:, self.present] = np.maximum.reduceat(sims[:, self.order], self.starts, axis=1)
+        return out
 
 
 def texts_to_embed(passages: list[Passage]) -> tuple[list[str], list[tuple[int, int, int]]]:
@@ -317,6 +362,18 @@ def match_passages(passages: list[Passage], vectors: np.ndarray,
     return [candidate for choice in chosen
             for candidate in _candidates(passages[choice.passage], choice, framework, index,
                                          _alternatives(choice, proposed[choice.passage], index))]
+
+
+def match_documents(documents: list[tuple[list[Passage], np.ndarray, list[tuple[int, int, int]]]],
+                    framework: Framework, index: EvidenceIndex) -> list[list[Candidate]]:
+    """:func:`match_passages` of several documents: ``(passages, vectors, sentence_rows)``
+    each. The learned model reads all their sentences at once; each document's candidates
+    are the same as when it is matched alone."""
+    if index.learned is None:
+        return [match_passages(*document, framework, index) for document in documents]
+    from pipeline.learn.propose import learned_candidates_of
+
+    return learned_candidates_of(documents, framework, index)
 
 
 @dataclass(frozen=True)
