@@ -9,7 +9,8 @@ embeds), the local executor end to end at each ``--sizes`` corpus (passages/s an
 embedding-only), the Dask LocalCluster at ``--dask-docs`` (its ratio to the local run of the
 same corpus), the int8 encoder (``--model minilm-int8``: embedding-only and end to end, with
 its evaluation figures quoted from docs/scaling.md), the peak RSS of the whole process tree
-at every size, ingest pages/s and an unchanged re-run's cost. Each run is the real CLI in a
+at every size and on a folder of real PDFs (``--pdfs``), ingest pages/s and an unchanged
+re-run's cost. Each run is the real CLI in a
 subprocess with a fresh database. The generated documents are one page each: a heading and one
 paragraph of four sentences (about 90 words, 2-3 passages, 6-7 texts to embed).
 """
@@ -179,6 +180,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="parse workers (default: 2)")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster run")
     parser.add_argument("--no-int8", action="store_true", help="skip the int8 encoder runs")
+    parser.add_argument("--pdfs", type=Path, default=REPO.parent / "shared" / "corpus-dev" / "pdf",
+                        help="a folder of real PDFs also run locally, for its peak RSS "
+                             "(default: ../shared/corpus-dev/pdf, skipped when absent; "
+                             "'none' skips it)")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
     args = parser.parse_args()
     if args.quick:
@@ -221,6 +226,10 @@ def report(args, work: Path) -> None:
         runs[f"local, {n:,}"] = run_cli(corpora[n][0], work / f"local_{n}.sqlite", args.model,
                                         workers)
         print(f"local run, {n} documents: {runs[f'local, {n:,}']['wall']:.1f} s", flush=True)
+    if args.pdfs.name != "none" and args.pdfs.is_dir():
+        name = f"local, {args.pdfs.name}/"
+        runs[name] = run_cli(args.pdfs, work / "pdfs.sqlite", args.model, workers)
+        print(f"local run, {args.pdfs}: {runs[name]['wall']:.1f} s", flush=True)
     base = f"local, {args.dask_docs:,}"
     rerun = run_cli(corpora[args.dask_docs][0], work / f"local_{args.dask_docs}.sqlite",
                     args.model, workers)
@@ -264,7 +273,8 @@ def report(args, work: Path) -> None:
         vs_emb = pps / (emb8["passages"] / emb8["seconds"]) if "int8" in name and emb8 else pps / emb_pps
         vs_local = "" if name.startswith("local,") else \
             f"{pps / (runs[base]['summary']['passages'] / runs[base]['summary']['wall_s']):.2f}x"
-        print(f"{name:<20}{s['processed']:>6}{wall:>8.1f}{pps:>9.1f}{vs_emb:>9.0%}{vs_local:>9}"
+        vs_emb_text = "" if name.endswith("/") else f"{vs_emb:.0%}"  # real PDFs: other texts
+        print(f"{name:<20}{s['processed']:>6}{wall:>8.1f}{pps:>9.1f}{vs_emb_text:>9}{vs_local:>9}"
               f"{embed_share:>8.0%}{r['peak_tree'] / 2**20:>12.0f}{r['peak_driver'] / 2**20:>10.0f}")
     peaks = [runs[f"local, {n:,}"]["peak_tree"] for n in args.sizes]
     print()
