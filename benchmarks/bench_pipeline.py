@@ -249,8 +249,10 @@ def report(args, work: Path) -> None:
     print()
     print(f"corpora: {', '.join(f'{n:,}' for n in args.sizes)} generated one-page documents "
           f"(half PDF, half text; about 90 words, {emb['passages'] / len(embed_files):.1f} "
-          f"passages and {emb['every_text'] / len(embed_files):.1f} texts to embed each, {emb['texts'] / emb['every_text']:.0%} of them distinct); model: "
-          f"{args.model or 'packaged all-MiniLM-L6-v2 (onnxruntime float32)'}; parse workers: {args.workers}; "
+          f"passages and {emb['every_text'] / len(embed_files):.1f} texts to embed each, "
+          f"{emb['texts'] / emb['every_text']:.0%} of them distinct); model: "
+          f"{args.model or 'packaged all-MiniLM-L6-v2 (onnxruntime float32)'}; "
+          f"parse workers: {args.workers}; "
           f"cores: {available_cores()}; load average at the end: "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"cold start: msi-evidence --help {cold['--help']:.2f} s, "
