@@ -50,10 +50,24 @@ def write_evidence_corpus(folder: Path, n_docs: int, start: int = 0) -> list[Pat
 
 
 def fork_parse_workers(patch) -> None:
-    """Make ``pipeline.run.isolation`` start parse workers by fork (``patch`` is a MonkeyPatch)."""
+    """Make ``pipeline.run.isolation`` start parse workers by fork (``patch`` is a MonkeyPatch).
+
+    The driver's warming (``local.start_warming``) then runs to its end before the workers
+    start: a fork copies the locks that another thread holds at that moment, and a worker
+    forked while the warming thread was importing spaCy's parts waited forever on that
+    module's import lock (spawned workers, as users run them, copy no locks)."""
     import multiprocessing
 
+    import pipeline.run.executors.local
     import pipeline.run.isolation
 
     real = multiprocessing.get_context
     patch.setattr(pipeline.run.isolation.mp, "get_context", lambda method=None: real("fork"))
+    warm_in_background = pipeline.run.executors.local.start_warming
+
+    def warm_before_forking(context):
+        thread = warm_in_background(context)
+        thread.join()
+        return thread
+
+    patch.setattr(pipeline.run.executors.local, "start_warming", warm_before_forking)
