@@ -17,6 +17,9 @@ from tests.support.headless import launch_chromium
 PAYLOAD_SCRIPT = "<script>window.pwned = 'script'</script>"
 PAYLOAD_IMG = "<img src=x onerror=\"window.pwned = 'img'\">"
 HOSTILE_FILE = "evil<img src=q onerror=window.pwned=1>.txt"
+# JavaScript for page.wait_for_function: the page's autofocus has put the caret in a text field (keys
+# typed before that, as on a busy machine, are lost).
+FOCUSED_INPUT = "document.activeElement && document.activeElement.tagName === 'INPUT'"
 
 PARAGRAPHS = [
     "The Fair Labor Association (FLA) ensures representation of organized and informal workers "

@@ -7,13 +7,16 @@ import sqlite3
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.review.conftest import free_port
+from tests.review.conftest import FOCUSED_INPUT, free_port
 
 
 def sign_in_with_keyboard(page, base: str, name: str) -> None:
     page.goto(f"{base}/card/next")
     assert "/login" in page.url
-    page.keyboard.type(name)  # the name field has autofocus
+    # The name field has autofocus; on a busy machine it may take focus after the page's load
+    # event, and keys typed before that are lost: wait for it (no wall-clock assertion).
+    page.wait_for_function(FOCUSED_INPUT)
+    page.keyboard.type(name)
     with page.expect_navigation():
         page.keyboard.press("Enter")
 

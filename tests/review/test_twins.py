@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.store.twin_groups import TwinCandidate, normalise, twin_groups
 from tests.conftest import private_copy, run_hashing_store
-from tests.review.conftest import PARAGRAPHS
+from tests.review.conftest import FOCUSED_INPUT, PARAGRAPHS
 
 SYNDICATED_EDIT = ("publicly communicates", "openly communicates")
 
@@ -172,7 +172,8 @@ def test_browser_shows_every_source_on_the_twin_card_and_confirms_the_decision(
         live_server, page, db_path):
     lead, members = next((k, v) for k, v in _groups(db_path).items() if len(v) == 3)
     page.goto(f"{live_server}/card/{lead}")
-    page.keyboard.type("dana")  # the sign-in form has autofocus
+    page.wait_for_function(FOCUSED_INPUT)  # the sign-in form's autofocus has taken effect
+    page.keyboard.type("dana")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.get_attribute("#card", "data-candidate") == lead
@@ -219,6 +220,7 @@ def test_make_review_serves_the_store_that_a_browser_can_review(db_path, page):
                     break
             time.sleep(0.05)
         page.goto(url)
+        page.wait_for_function(FOCUSED_INPUT)
         page.keyboard.type("eve")
         with page.expect_navigation():
             page.keyboard.press("Enter")
