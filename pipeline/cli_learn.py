@@ -44,8 +44,9 @@ def add_learn_commands(sub) -> None:
     train.add_argument("--framework", help="framework YAML (default: evidence_rules/framework.yaml)")
     train.add_argument("--registry", help="MSI registry YAML (default: evidence_rules/msi_registry.yaml)")
     train.add_argument("--model", help="embedding model, as for run (default: the packaged "
-                                       "all-MiniLM-L6-v2; 'minilm-int8' = its int8 ONNX version; 'minilm-torch' = "
-                                       "through sentence-transformers)")
+                                       "all-MiniLM-L6-v2; 'minilm-int8' = its int8 ONNX "
+                                       "version; 'minilm-torch' = through "
+                                       "sentence-transformers)")
     train.add_argument("--cache", type=Path, help=f"embedding cache (default: {user_cache_path()})")
 
     sim = sub.add_parser(

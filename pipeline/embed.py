@@ -266,7 +266,8 @@ def make_encoder(model: str | None, *, batch_size: int | None = None,
     if model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
         return OnnxEncoder(DEFAULT_MODEL, threads=torch_threads, fallback_to_torch=True)
     if model.lower() == TORCH_MODEL:
-        return SentenceTransformerEncoder(DEFAULT_MODEL, batch_size=batch_size or DEFAULT_BATCH_SIZE,
+        return SentenceTransformerEncoder(DEFAULT_MODEL,
+                                          batch_size=batch_size or DEFAULT_BATCH_SIZE,
                                           torch_threads=torch_threads)
     if is_int8_name(model):
         return OnnxInt8Encoder(model, threads=torch_threads)

@@ -168,10 +168,16 @@ def finish_document(prepared: PreparedDocument, vectors, framework: Framework,
         timings["match"] = time.perf_counter() - t
     except Exception as exc:
         return _crashed(document, exc, timings)
+    return _matched(prepared, candidates)
+
+
+def _matched(prepared: PreparedDocument, candidates) -> DocumentResult:
+    """The result of a document matched without error."""
+    document = prepared.document
     return DocumentResult(path=document.path, doc_id=document.doc_id, status=document.status,
                           message=document.message, error_class=document.error_class,
                           document=document, passages=prepared.passages,
-                          candidates=tuple(candidates), timings=timings)
+                          candidates=tuple(candidates), timings=prepared.timings)
 
 
 @dataclass(frozen=True)
@@ -248,10 +254,8 @@ def single_threaded_blas() -> contextlib.AbstractContextManager:
     cores (measured: 3× less matching CPU on 2 busy cores). It changes the last float32 bits of
     some similarities, as another core count does (Dask workers already run BLAS on one
     thread); torch's own thread pool is not touched."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn brings it
-        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits  # a declared dependency
+
     return threadpool_limits(1, user_api="blas")
 
 
@@ -273,13 +277,8 @@ def _match_together(batch: EmbeddedBatch, framework: Framework) -> dict[int, Doc
     texts = sum(len(p.texts) for _, p, _ in todo) or 1
     out = {}
     for (k, prepared, _), candidates in zip(todo, found, strict=True):
-        document, timings = prepared.document, prepared.timings
-        timings["match"] = elapsed * len(prepared.texts) / texts
-        out[k] = DocumentResult(path=document.path, doc_id=document.doc_id,
-                                status=document.status, message=document.message,
-                                error_class=document.error_class, document=document,
-                                passages=prepared.passages, candidates=tuple(candidates),
-                                timings=timings)
+        prepared.timings["match"] = elapsed * len(prepared.texts) / texts
+        out[k] = _matched(prepared, candidates)
     return out
 
 
