@@ -1,6 +1,7 @@
 """Does contrastive fine-tuning of MiniLM (SetFit-style) beat the frozen embeddings?
 
     python -m research.finetune_cv [--corpus ../shared/corpus-dev] [--pairs 2000] [--folds 5]
+    python -m research.finetune_cv --objective classify [--epochs 3] [--only-folds 1]
 
 Document-grouped cross-validation over the ``cv`` documents of ``corpus/gold/dev`` (never the
 held-out ones), the same folds as ``msi-evidence train``. In each fold a copy of the packaged
@@ -9,6 +10,10 @@ MiniLM is fine-tuned on sentence pairs from the training documents only, as SetF
 reference point of an evidence sentence, or "not evidence"), then every text is re-embedded with
 it and the learned model (heads + calibration) is fitted and scored exactly as with the frozen
 model. Prints both rows; the frozen row is recomputed in the same run for a fair comparison.
+
+``--objective classify`` fine-tunes with a supervised objective instead: a linear layer over the
+pooled vector predicts the sentence's reference points (binary cross-entropy; not evidence = all
+zeros), and the whole encoder is trained on the training documents' labelled sentences.
 """
 
 from __future__ import annotations
@@ -79,6 +84,44 @@ def fine_tune(table, pairs: int, seed: int, max_seq_length: int = 128) -> FineTu
     return FineTunedEncoder(model, f"finetuned-{seed}")
 
 
+def fine_tune_classifier(table, epochs: int, seed: int, lr: float = 4e-5,
+                         batch_size: int = 16, max_seq_length: int = 128) -> FineTunedEncoder:
+    """Supervised fine-tuning: MiniLM's pooled vector feeds a linear layer with one output per
+    reference point (binary cross-entropy; a sentence that is not evidence has all zeros), and
+    the whole encoder is trained on the training documents' labelled sentences. The head is
+    thrown away; the tuned encoder's vectors go to the same logistic heads as frozen ones."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    rows = [(text, rp_row.astype(np.float32)) for text, rp_row, flagged
+            in zip(table.texts, table.rp, table.nonevidence, strict=True) if not flagged]
+    model = SentenceTransformer(str(packaged_model_path()), device="cpu")
+    model.max_seq_length = max_seq_length
+    head = torch.nn.Linear(model.get_sentence_embedding_dimension(), table.rp.shape[1])
+    optimiser = torch.optim.AdamW(list(model.parameters()) + list(head.parameters()), lr=lr)
+    positives = np.mean([r[1].any() for r in rows])
+    print(f"  fine-tuning on {len(rows)} sentences ({positives:.0%} evidence), "
+          f"{epochs} epochs", flush=True)
+    model.train()
+    for _ in range(epochs):
+        rng.shuffle(rows)
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start:start + batch_size]
+            features = model.preprocess([r[0] for r in batch])
+            vectors = model(features)["sentence_embedding"]
+            logits = head(vectors * 20.0)
+            target = torch.tensor(np.stack([r[1] for r in batch]))
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, target)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+    model.eval()
+    model.max_seq_length = 256
+    return FineTunedEncoder(model, f"classified-{seed}")
+
+
 def train_loop(model, examples, rng, batch_size: int = 16, lr: float = 2e-5) -> None:
     """One epoch of SetFit's objective: mean squared error between the cosine of the two
     sentences' embeddings and the pair's label (the CosineSimilarityLoss of
@@ -114,6 +157,10 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=800)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--objective", choices=("contrastive", "classify"), default="contrastive")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--only-folds", type=int, default=0,
+                        help="stop after this many folds (0: all)")
     parser.add_argument("--cache", type=Path, default=user_cache_path(),
                         help="embedding cache of the frozen model")
     args = parser.parse_args()
@@ -126,7 +173,9 @@ def main() -> int:
     gold = checked_gold(args.corpus, labels)
     files = analyse_labelled(args.corpus, documents, load_registry(), encoder)
     settings = Settings()
-    pools: dict[str, list] = {"frozen MiniLM": [], "fine-tuned MiniLM (SetFit-style)": []}
+    tuned = ("fine-tuned MiniLM (classification)" if args.objective == "classify"
+             else "fine-tuned MiniLM (SetFit-style)")
+    pools: dict[str, list] = {"frozen MiniLM": [], tuned: []}
     started = time.monotonic()
     done: set[str] = set()
     for k, test_names in enumerate(document_folds(np.array([f.file for f in files]), args.folds,
@@ -139,7 +188,9 @@ def main() -> int:
                 train_index = EvidenceIndex.build(framework, encoder)
                 train_table = sentence_table([f for f in files if f.file not in test_set],
                                              labels, framework, train_index)
-                enc = fine_tune(train_table, args.pairs, args.seed + k)
+                enc = (fine_tune_classifier(train_table, args.epochs, args.seed + k)
+                       if args.objective == "classify"
+                       else fine_tune(train_table, args.pairs, args.seed + k))
                 fold_files = reembed(files, enc)
             index = EvidenceIndex.build(framework, enc)
             fit_args = (tuple(index.rp_ids), tuple(index.consideration_ids),
@@ -163,6 +214,8 @@ def main() -> int:
             print(f"| {name} | {threshold:.3f} | {m.recall:.2f} | {m.precision:.2f} | "
                   f"{m.f1:.2f} | {m.polarity_accuracy:.2f} | {m.per_1000_words:.1f} |",
                   flush=True)
+        if args.only_folds and k + 1 >= args.only_folds:
+            break
     return 0
 
 

@@ -26,7 +26,7 @@ def refit_priorities(store: Store) -> priority.PriorityState | None:
     rows = priority.live_cards(store)
     if not rows:
         return priority.priority_state(store)
-    cards = [Card(cid, quote, rp, score) for cid, quote, rp, score in rows]
+    cards = [Card(*row) for row in rows]
     position = {c.key: i for i, c in enumerate(cards)}
     decided = [(position[cid], ok) for cid, ok in priority.card_decisions(store)
                if cid in position]

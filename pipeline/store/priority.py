@@ -15,11 +15,12 @@ class PriorityState:
     fitted_at: str
 
 
-def live_cards(store: Store) -> list[tuple[str, str, str, float]]:
-    """(candidate_id, quote, reference point id, first-run score) of every live card (a twin is
-    decided on its lead's card)."""
-    return [(r[0], r[1], r[2], float(r[3])) for r in store.conn.execute(
-        "SELECT candidate_id, quote, reference_point_id, score FROM candidates"
+def live_cards(store: Store) -> list[tuple[str, str, str, float, str, str]]:
+    """(candidate_id, quote, reference point id, first-run score, document id, passage id) of
+    every live card (a twin is decided on its lead's card)."""
+    return [(r[0], r[1], r[2], float(r[3]), r[4], r[5]) for r in store.conn.execute(
+        "SELECT candidate_id, quote, reference_point_id, score, doc_id, passage_id"
+        " FROM candidates"
         " WHERE stale = 0 AND twin_of IS NULL ORDER BY candidate_id")]
 
 

@@ -60,6 +60,23 @@ def test_active_ranker_falls_back_to_the_first_run_then_learns():
     assert relevant[top].mean() > 0.9  # it learnt that audits are the evidence
 
 
+def test_decisions_in_a_document_move_its_other_cards():
+    """Same wording and first-run score everywhere: only what was decided in a card's document
+    and passage can tell its cards apart."""
+    cards = [Card(f"{doc}{i}", "the scheme reported its progress", "transformation", 0.5,
+                  doc, f"{doc}-p{i // 2}") for doc in ("a", "b", "c") for i in range(8)]
+    index = {c.key: k for k, c in enumerate(cards)}
+    decided = np.array([index[k] for k in ("a0", "a1", "a2", "b0", "b1", "b2")])
+    accepted = np.array([False, False, False, True, True, True])
+    p = ActiveRanker(cards).scores(decided, accepted)
+    # a passage-mate of an accepted card > rest of the accepting document > the undecided
+    # document > rest of the rejecting document > a passage-mate of a rejected card
+    assert p[index["b3"]] > p[index["b5"]] > p[index["c0"]] > p[index["a5"]] > p[index["a3"]]
+    order = ActiveRanker(cards).order(decided, accepted)
+    assert [cards[k].key[0] for k in order[:5]] == ["b"] * 5
+    assert [cards[k].key[0] for k in order[-5:]] == ["a"] * 5
+
+
 def test_active_order_finds_the_evidence_before_random_reading():
     cards, relevant = _cards()
     ranker = ActiveRanker(cards)
