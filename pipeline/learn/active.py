@@ -8,8 +8,8 @@ share of accepts among the decided cards of its document and of its passage (lea
 itself out), and how many there are. Evidence clusters: a document whose first cards were
 rejected (a toolkit page, a hard negative) rarely holds evidence further down, and a passage
 with one accepted reference point often holds another. Until the decisions hold both an accept
-and a reject it orders by the first run's score. The vocabulary is built once over all cards, so a refit is one
-sparse logistic regression: about a second on 10,000 decisions.
+and a reject it orders by the first run's score. The vocabulary is built once over all cards,
+so a refit is one sparse logistic regression: about a second on 10,000 decisions.
 """
 
 from __future__ import annotations
