@@ -338,6 +338,11 @@ def main() -> None:
                 results.append((flow, scenario, run(server.base)))
         finally:
             server.stop()
+    conn = sqlite3.connect(db)
+    state = conn.execute("SELECT decisions, fitted_at FROM priority_state").fetchone()
+    conn.close()
+    print("active model after the run: " + (f"refitted on {state[0]:,} decisions, last at "
+                                             f"{state[1]}" if state else "NEVER REFITTED"))
 
     print(
         f"\ndecide + load next card, {args.candidates:,} candidates, "

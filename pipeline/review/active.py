@@ -1,4 +1,4 @@
-"""Active ordering in the review workspace: a background thread refits the active model
+"""Active ordering in the review workspace: a background process refits the active model
 (:class:`pipeline.learn.active.ActiveRanker`) whenever decisions have arrived and leaves each
 card's probability of being accepted in the store, where the queue's "most likely evidence
 first" order reads it. A refit reads and writes through its own connection, in one short write
@@ -8,7 +8,8 @@ transaction, so it never holds up a decision.
 from __future__ import annotations
 
 import logging
-import threading
+import multiprocessing
+import os
 from pathlib import Path
 
 import numpy as np
@@ -40,38 +41,50 @@ def refit_priorities(store: Store) -> priority.PriorityState | None:
 
 
 class PriorityRefitter:
-    """Refits in a daemon thread when the store holds decisions the priorities have not seen, or
-    live cards they do not cover (checked every ``interval_s`` seconds)."""
+    """Refits in a background process when the store holds decisions the priorities have not
+    seen, or live cards they do not cover (checked every ``interval_s`` seconds).
+
+    A process, not a thread: a refit at 100,000 cards is seconds of Python and numpy work, and
+    in a thread it held the interpreter lock that the server's request handling needs (the
+    decide-and-load-next tail). The process reads and writes the store through its own
+    connection and ends when it is stopped or when the server's process is gone."""
 
     def __init__(self, db: str | Path, interval_s: float = 1.0):
         self.db = str(db)
         self.interval_s = interval_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._process = context.Process(target=refit_loop,
+                                         args=(self.db, self.interval_s, self._stop,
+                                               os.getpid()),
+                                         name="priority-refit", daemon=True)
 
     def start(self) -> PriorityRefitter:
-        self._thread = threading.Thread(target=self._loop, name="priority-refit", daemon=True)
-        self._thread.start()
+        self._process.start()
         return self
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._process.join(timeout=10)
+        if self._process.is_alive():
+            self._process.terminate()
 
-    def _loop(self) -> None:
-        try:
-            store = Store(self.db, busy_timeout_s=5.0, create=False)
-        except Exception:  # noqa: BLE001 - no store, no ordering; the app reports the store
-            log.exception("active ordering is off: cannot open %s", self.db)
-            return
-        try:
-            while not self._stop.is_set():
-                try:
-                    if priority.stale(store):
-                        refit_priorities(store)
-                except Exception:  # noqa: BLE001 - keep serving; the next round tries again
-                    log.exception("active ordering: refit failed; the queue keeps its order")
-                self._stop.wait(self.interval_s)
-        finally:
-            store.close()
+
+def refit_loop(db: str, interval_s: float, stop, parent: int) -> None:
+    """The refitter's process: refit whenever the priorities are stale, until ``stop`` is set
+    or the parent process has gone (a killed server must not leave it running)."""
+    try:
+        store = Store(db, busy_timeout_s=5.0, create=False)
+    except Exception:  # noqa: BLE001 - no store, no ordering; the app reports the store
+        log.exception("active ordering is off: cannot open %s", db)
+        return
+    try:
+        while not stop.is_set() and os.getppid() == parent:
+            try:
+                if priority.stale(store):
+                    refit_priorities(store)
+            except Exception:  # noqa: BLE001 - keep serving; the next round tries again
+                log.exception("active ordering: refit failed; the queue keeps its order")
+            stop.wait(interval_s)
+    finally:
+        store.close()
