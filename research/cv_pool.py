@@ -39,8 +39,7 @@ def build_pool(corpus: Path, labels_dir: Path) -> dict:
     from pipeline.embed import CachedEncoder, EmbeddingCache, make_encoder
     from pipeline.learn.crossval import cross_validated_candidates
     from pipeline.learn.dataset import analyse_labelled, checked_gold, eval_passages, sentence_table
-    from pipeline.learn.features import dense_names
-    from pipeline.learn.fit import framework_texts
+    from pipeline.learn.fit import fit_arguments, framework_texts
     from pipeline.learn.labels import read_documents, read_labels
     from pipeline.learn.model import Settings
     from pipeline.rules.framework import load_framework, with_model_dir
@@ -55,8 +54,7 @@ def build_pool(corpus: Path, labels_dir: Path) -> dict:
     files = analyse_labelled(corpus, documents, load_registry(), encoder)
     index = EvidenceIndex.build(framework, encoder)
     table = sentence_table(files, labels, framework, index)
-    fit_args = (tuple(index.rp_ids), tuple(index.consideration_ids),
-                tuple(index.reference_point_ids), dense_names(framework))
+    fit_args = fit_arguments(framework, index)
     pool = cross_validated_candidates(table, files, framework_texts(framework, index), fit_args,
                                       framework, index, Settings(), ceiling=1e9,
                                       top_k=len(index.rp_ids))
@@ -181,8 +179,14 @@ def report_recall(pool: Pool) -> None:
 
 
 def report_simulation(pool: Pool, seeds: list[int], batch: int) -> None:
-    from pipeline.learn.active import ActiveRanker, Card
-    from pipeline.learn.simulate import active_order, evidence_flags, format_curves, replay
+    from pipeline.learn.active import ActiveRanker
+    from pipeline.learn.simulate import (
+        active_order,
+        cards_of,
+        evidence_flags,
+        format_curves,
+        replay,
+    )
 
     class WordsOnly(ActiveRanker):
         """The active model without the decisions around a card (before this change)."""
@@ -199,8 +203,7 @@ def report_simulation(pool: Pool, seeds: list[int], batch: int) -> None:
     print(f"{len(candidates)} cards (each passage's top three reference points, threshold 0, "
           f"no ceiling), {int(relevant.sum())} evidence; a perfect order needs "
           f"{int(np.ceil(0.95 * relevant.sum()))} cards for 95 %; refit every {batch} cards")
-    cards = [Card(f"{k}", c.quote, c.reference_point, c.score, c.passage_key.split("|", 1)[0],
-                  c.passage_key) for k, c in enumerate(candidates)]
+    cards = cards_of(candidates)
     by_score = np.lexsort((np.arange(len(cards)), -np.array([c.score for c in cards])))
     curves = [replay(by_score, relevant, "first-run score", None)]
     for seed in seeds:

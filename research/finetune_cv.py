@@ -40,8 +40,7 @@ from pipeline.learn.crossval import (
     result,
 )
 from pipeline.learn.dataset import analyse_labelled, checked_gold, sentence_table
-from pipeline.learn.features import dense_names
-from pipeline.learn.fit import document_folds, fit_model, framework_texts
+from pipeline.learn.fit import document_folds, fit_arguments, fit_model, framework_texts
 from pipeline.learn.labels import read_documents, read_labels
 from pipeline.learn.model import Selection, Settings
 from pipeline.rules.framework import load_framework, with_model_dir
@@ -193,8 +192,7 @@ def main() -> int:
                        else fine_tune(train_table, args.pairs, args.seed + k))
                 fold_files = reembed(files, enc)
             index = EvidenceIndex.build(framework, enc)
-            fit_args = (tuple(index.rp_ids), tuple(index.consideration_ids),
-                        tuple(index.reference_point_ids), dense_names(framework))
+            fit_args = fit_arguments(framework, index)
             train = sentence_table([f for f in fold_files if f.file not in test_set], labels,
                                    framework, index)
             model = fit_model(train, framework_texts(framework, index), fit_args, settings,

@@ -15,6 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from pipeline.learn.dataset import SentenceTable
+from pipeline.learn.features import dense_names
 from pipeline.learn.model import (
     POLARITY_LABELS,
     EvidenceModel,
@@ -52,6 +53,14 @@ def framework_texts(framework: Framework, index) -> FrameworkTexts:
         pols.append("")
     vectors = np.vstack([index.vectors, index.def_vectors]).astype(np.float32)
     return FrameworkTexts(texts, vectors, cons, rps, pols)
+
+
+def fit_arguments(framework: Framework, index) -> tuple:
+    """The label spaces ``fit_heads`` takes after the framework texts, from a
+    ``match.EvidenceIndex``: reference points, considerations, each consideration's reference
+    point, and the names of the dense features."""
+    return (tuple(index.rp_ids), tuple(index.consideration_ids),
+            tuple(index.reference_point_ids), dense_names(framework))
 
 
 def fit_heads(table: SentenceTable, fw: FrameworkTexts, rp_ids: tuple[str, ...],

@@ -27,8 +27,7 @@ import numpy as np
 from pipeline.errors import MsiEvidenceError
 from pipeline.evaluate.dataset import AnalysedFile, analyse_files
 from pipeline.learn.dataset import SentenceTable, analyse_labelled, covers, sentence_table
-from pipeline.learn.features import dense_names
-from pipeline.learn.fit import document_folds, fit_model, framework_texts
+from pipeline.learn.fit import document_folds, fit_arguments, fit_model, framework_texts
 from pipeline.learn.labels import SentenceLabel, read_documents, read_labels
 from pipeline.learn.model import POLARITY_LABELS, EvidenceModel, Selection, Settings
 from pipeline.rules.framework import Framework, with_model_dir
@@ -184,8 +183,7 @@ def train_from_store(db: Path, framework: Framework, registry, encoder, *,
         corpus_files = analyse_labelled(corpus, documents, registry, encoder)
         corpus_table = sentence_table(corpus_files, labels, base, index)
     fw = framework_texts(base, index)
-    fit_args = (tuple(index.rp_ids), tuple(index.consideration_ids),
-                tuple(index.reference_point_ids), dense_names(base))
+    fit_args = fit_arguments(base, index)
     rp_ids = tuple(index.rp_ids)
 
     accepted = np.array([i.accepted for i in items])

@@ -85,11 +85,16 @@ def active_order(ranker: ActiveRanker, relevant: np.ndarray, batch: int,
     return np.array(reviewed, dtype=int)
 
 
+def cards_of(candidates: list[EvalCandidate]) -> list[Card]:
+    """The active model's cards for evaluation candidates (a passage key starts with its file)."""
+    return [Card(f"{c.passage_key}|{c.reference_point}|{c.msi}|{k}", c.quote,
+                 c.reference_point, c.score, c.passage_key.split("|", 1)[0], c.passage_key)
+            for k, c in enumerate(candidates)]
+
+
 def simulate(candidates: list[EvalCandidate], relevant: np.ndarray, seeds: list[int],
              batch: int = 10) -> list[Curve]:
-    cards = [Card(f"{c.passage_key}|{c.reference_point}|{c.msi}|{k}", c.quote,
-                  c.reference_point, c.score, c.passage_key.split("|", 1)[0], c.passage_key)
-             for k, c in enumerate(candidates)]
+    cards = cards_of(candidates)
     by_score = np.lexsort((np.arange(len(cards)), -np.array([c.score for c in cards])))
     ranker = ActiveRanker(cards)
     curves = [replay(by_score, relevant, "first-run score", None)]

@@ -33,8 +33,7 @@ from pipeline.learn.crossval import (
     result,
 )
 from pipeline.learn.dataset import analyse_labelled, checked_gold, sentence_table
-from pipeline.learn.features import dense_names
-from pipeline.learn.fit import fit_model, framework_texts
+from pipeline.learn.fit import fit_arguments, fit_model, framework_texts
 from pipeline.learn.labels import read_documents, read_labels
 from pipeline.learn.model import Selection, Settings
 from pipeline.rules.framework import with_model_dir
@@ -72,8 +71,7 @@ def run_training(options: TrainOptions, framework, registry, encoder, echo=print
     echo(f"{len(table.texts)} sentences ({int(table.evidence.sum())} evidence); "
          f"{len(cv_files)} cross-validation and {len(heldout_files)} held-out documents")
     fw = framework_texts(base_framework, index)
-    fit_args = (tuple(index.rp_ids), tuple(index.consideration_ids),
-                tuple(index.reference_point_ids), dense_names(base_framework))
+    fit_args = fit_arguments(base_framework, index)
 
     cv_pool = cross_validated_candidates(table.subset(cv_mask), cv_files, fw, fit_args,
                                          base_framework, index, options.settings,
