@@ -4,10 +4,12 @@ decisions made so far.
 A small model refitted on the decisions alone (it never needs the labelled corpus): a logistic
 regression over the quote's TF-IDF word uni- and bigrams, its reference point, the first run's
 calibrated score (as a logit), and what the reviewers decided around the card: the smoothed
-share of accepts among the decided cards of its document and of its passage (leaving the card
-itself out), and how many there are. Evidence clusters: a document whose first cards were
-rejected (a toolkit page, a hard negative) rarely holds evidence further down, and a passage
-with one accepted reference point often holds another. Until the decisions hold both an accept
+share of accepts among the decided cards of its document, of its passage and of its document
+with its reference point (leaving the card itself out), and how many there are. Evidence
+clusters: a document whose first cards were rejected (a toolkit page, a hard negative) rarely
+holds evidence further down, a passage with one accepted reference point often holds another,
+and a document's evidence keeps to a few reference points (an audit report's to reporting and
+validation). Until the decisions hold both an accept
 and a reject it orders by the first run's score. The vocabulary is built once over all cards,
 so a refit is one sparse logistic regression: about a second on 10,000 decisions.
 """
@@ -59,12 +61,14 @@ class ActiveRanker:
         self.X = sparse.hstack([words, onehot,
                                 sparse.csr_matrix(PRIOR_WEIGHT * logit[:, None] / 4.0)],
                                format="csr")
-        self.groups = [np.unique([getattr(c, level) for c in self.cards], return_inverse=True)[1]
-                       for level in ("document", "passage")]
+        self.groups = [np.unique(keys, return_inverse=True)[1] for keys in (
+            [c.document for c in self.cards], [c.passage for c in self.cards],
+            [f"{c.document}\x00{c.reference_point}" for c in self.cards])]
 
     def context(self, decided: np.ndarray, accepted: np.ndarray) -> np.ndarray:
-        """(cards × 4): per document and per passage, the logit of the smoothed share of
-        accepts among the other decided cards there, and log(1 + their number)."""
+        """(cards × 6): per document, per passage and per (document, reference point), the
+        logit of the smoothed share of accepts among the other decided cards there, and
+        log(1 + their number)."""
         own = np.zeros(len(self.cards))
         own_accepted = np.zeros(len(self.cards))
         own[decided] = 1.0

@@ -57,6 +57,11 @@ class Settings:
     # or "noisy_or" (1 - prod(1 - p): several evidence sentences raise the passage's score).
     aggregate: str = "noisy_or"
     context_weight: float = 1.0  # weight of the passage's vector beside the sentence's
+    # A candidate's polarity reads its passage's sentences, each weighted by how much it reads
+    # as evidence of the candidate's reference point, blended with the evidence-weighted
+    # polarity of the whole document (the tone of an NGO critique or of an MSI's own report
+    # decides many sentences that say little by themselves) at this weight.
+    polarity_document_weight: float = 0.45
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

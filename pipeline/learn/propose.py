@@ -5,7 +5,10 @@ the passage's score for a reference point is its best sentence's, calibrated to 
 that a reviewer accepts the candidate. A (passage, reference point) is kept when that
 probability clears the model's threshold, at most ``top_k`` per passage, and the document's
 candidates stay under the workload ceiling (per 1,000 words, never less than one), best first.
-The quote is the best sentence; consideration and polarity are the heads' choices for it.
+The quote is the best sentence and the consideration the head's choice for it. The polarity
+reads the passage's sentences, each weighted by how much it reads as evidence of the
+reference point, blended with the document's evidence-weighted polarity
+(``Settings.polarity_document_weight``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class Proposal:
     sentence: int  # index into the passage's sentences
     probability: float
     polarity: int  # index into POLARITY_LABELS
+    polarity_probabilities: tuple[float, ...]  # in POLARITY_LABELS order, as blended
     readings: tuple[tuple[float, int, int], ...]  # (probability, rp, consideration) of every
     # reference point of the passage, best first
 
@@ -121,6 +125,8 @@ def propose(scored: list[ScoredPassage], passages: list[Passage], model: Evidenc
     selection = model.selection
     found: list[Proposal] = []
     members_of = [np.flatnonzero(consideration_rp == r) for r in range(len(model.rp_ids))]
+    tone = document_polarity(scored)
+    blend = model.settings.polarity_document_weight
     for sp in scored:
         by_rp = sp.predictions.by_reference_point.copy()
         by_rp[np.array([bool(k) for k in sp.sentences.nonevidence])] = 0.0
@@ -135,10 +141,36 @@ def propose(scored: list[ScoredPassage], passages: list[Passage], model: Evidenc
         readings.sort(key=lambda t: -t[0])
         kept = [t for t in readings if t[0] >= selection.threshold][: selection.top_k]
         for p, r, c in kept:
-            row = int(best_sentence[r])
-            found.append(Proposal(sp.index, r, c, row, p,
-                                  int(np.argmax(sp.predictions.polarity[row])), tuple(readings)))
+            polarity = blended_polarity(by_rp[:, r], sp.predictions.polarity, tone, blend)
+            found.append(Proposal(sp.index, r, c, int(best_sentence[r]), p,
+                                  int(np.argmax(polarity)), tuple(polarity.tolist()),
+                                  tuple(readings)))
     return within_ceiling(found, passages, selection.ceiling_per_1000_words)
+
+
+def document_polarity(scored: list[ScoredPassage]) -> np.ndarray:
+    """(3,): the polarity of a document's eligible sentences, each weighted by its probability
+    of being evidence (their plain mean when none reads as evidence)."""
+    if not scored:
+        return np.full(len(POLARITY_LABELS), 1.0 / len(POLARITY_LABELS))
+    weights = np.concatenate([np.where([bool(k) for k in sp.sentences.nonevidence], 0.0,
+                                       sp.predictions.evidence) for sp in scored])
+    polarity = np.vstack([sp.predictions.polarity for sp in scored])
+    if weights.sum() <= 0:
+        return polarity.mean(axis=0)
+    return weights @ polarity / weights.sum()
+
+
+def blended_polarity(weights: np.ndarray, sentence_polarity: np.ndarray, tone: np.ndarray,
+                     document_weight: float) -> np.ndarray:
+    """(3,): a candidate's polarity: its passage's sentences' (``sentence_polarity``, n × 3),
+    each weighted by how much it reads as evidence of the candidate's reference point
+    (``weights``), blended with the document's ``tone`` at ``document_weight``."""
+    if weights.sum() > 0:
+        passage = weights @ sentence_polarity / weights.sum()
+    else:
+        passage = sentence_polarity.mean(axis=0)
+    return (1.0 - document_weight) * passage + document_weight * tone
 
 
 def within_ceiling(found: list[Proposal], passages: list[Passage],
@@ -217,9 +249,12 @@ def explain(sp: ScoredPassage, prop: Proposal, quote: str, framework: Framework,
     summary = (f"Reads as evidence on {rp.name} ({consideration.text.split(' - ')[0].strip()}): "
                f"{prop.probability:.0%} of such proposals are accepted. It resembles the "
                f"framework's example \u201c{index.texts[best]}\u201d.")
-    if polarity != "neutral" and polarity_words:
-        summary += (f" It reads as {'supporting' if polarity == 'supports' else 'undermining'}"
-                    f" because of " + ", ".join(f"\u201c{w}\u201d" for w in polarity_words) + ".")
+    reading = "supporting" if polarity == "supports" else "undermining"
+    if polarity != "neutral" and int(np.argmax(sp.predictions.polarity[row])) != prop.polarity:
+        summary += f" It reads as {reading} from the passage and the document around it."
+    elif polarity != "neutral" and polarity_words:
+        summary += (f" It reads as {reading} because of "
+                    + ", ".join(f"\u201c{w}\u201d" for w in polarity_words) + ".")
     return Explanation(
         summary=summary,
         quote=quote,
@@ -233,5 +268,5 @@ def explain(sp: ScoredPassage, prop: Proposal, quote: str, framework: Framework,
         evidence_words=tuple(evidence_words),
         polarity_words=tuple(polarity_words),
         polarity_probabilities={label: round(float(p), 4) for label, p in
-                                zip(POLARITY_LABELS, sp.predictions.polarity[row], strict=True)},
+                                zip(POLARITY_LABELS, prop.polarity_probabilities, strict=True)},
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from pipeline.learn.propose import Proposal, within_ceiling
+from pipeline.learn.propose import Proposal, blended_polarity, within_ceiling
 from pipeline.records import Attribution, Passage
 
 
@@ -15,7 +16,7 @@ def _passage(seq: int, words: int, msis: int = 1) -> Passage:
 
 
 def _proposal(passage: int, rp: int, probability: float) -> Proposal:
-    return Proposal(passage, rp, 0, 0, probability, 0, ())
+    return Proposal(passage, rp, 0, 0, probability, 0, (1.0, 0.0, 0.0), ())
 
 
 def test_ceiling_keeps_the_most_probable_in_document_order():
@@ -39,6 +40,22 @@ def test_each_msi_of_a_passage_costs_one_candidate():
     passages = [_passage(0, 160, msis=2)]  # 4 allowed, each proposal costs 2
     kept = within_ceiling([_proposal(0, r, 0.9 - r / 10) for r in range(4)], passages, 25.0)
     assert [p.rp for p in kept] == [0, 1]
+
+
+def test_polarity_reads_the_passage_and_the_document():
+    # The quoted sentence leans "supports"; the passage's other evidence sentence of the same
+    # reference point and the document's evidence read "undermines".
+    sentences = np.array([[0.55, 0.40, 0.05], [0.10, 0.85, 0.05], [0.90, 0.05, 0.05]])
+    weights = np.array([0.8, 0.6, 0.0])  # the third sentence is not evidence of this point
+    tone = np.array([0.2, 0.75, 0.05])
+    alone = blended_polarity(np.array([1.0, 0.0, 0.0]), sentences, tone, 0.0)
+    assert alone.argmax() == 0
+    passage = blended_polarity(weights, sentences, tone, 0.0)
+    assert passage == pytest.approx((0.8 * sentences[0] + 0.6 * sentences[1]) / 1.4)
+    assert blended_polarity(weights, sentences, tone, 0.45).argmax() == 1
+    assert blended_polarity(weights, sentences, tone, 1.0) == pytest.approx(tone)
+    assert blended_polarity(np.zeros(3), sentences, tone, 0.0) == pytest.approx(
+        sentences.mean(axis=0))
 
 
 @pytest.mark.real_model

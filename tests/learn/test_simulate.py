@@ -77,6 +77,22 @@ def test_decisions_in_a_document_move_its_other_cards():
     assert [cards[k].key[0] for k in order[-5:]] == ["a"] * 5
 
 
+def test_a_documents_decisions_on_a_reference_point_move_its_cards_of_that_point():
+    """Two documents with the opposite habit (a accepts reporting and rejects participation, b
+    the reverse), every card in a passage of its own, with the same wording and score: the
+    reference point alone, the document alone and the passage alone say nothing."""
+    rps = ("reporting_validation", "participation")
+    cards = [Card(f"{doc}{rp[0]}{i}", "the scheme reported its progress", rp, 0.5, doc,
+                  f"{doc}{rp[0]}{i}") for doc in ("a", "b") for rp in rps for i in range(4)]
+    index = {c.key: k for k, c in enumerate(cards)}
+    decided = [index[f"{doc}{rp[0]}{i}"] for doc in ("a", "b") for rp in rps for i in range(3)]
+    accepted = [(doc == "a") == (rp == rps[0]) for doc in ("a", "b") for rp in rps
+                for _ in range(3)]
+    p = ActiveRanker(cards).scores(np.array(decided), np.array(accepted))
+    assert p[index["ar3"]] > p[index["ap3"]]
+    assert p[index["bp3"]] > p[index["br3"]]
+
+
 def test_active_order_finds_the_evidence_before_random_reading():
     cards, relevant = _cards()
     ranker = ActiveRanker(cards)
