@@ -34,14 +34,15 @@ CEILING = 25.0
 THRESHOLDS = (0.5, 0.4, 0.325, 0.3, 0.25, 0.2, 0.1)
 
 
-def build_pool(corpus: Path, labels_dir: Path) -> dict:
+def cv_setup(corpus: Path, labels_dir: Path) -> dict:
+    """What a cross-validation over the ``cv`` documents needs: the framework (hand-tuned
+    features), its index, the analysed files, their sentence table, the gold rows, the
+    framework texts and the heads' label spaces."""
     from pipeline.cli_learn import user_cache_path
     from pipeline.embed import CachedEncoder, EmbeddingCache, make_encoder
-    from pipeline.learn.crossval import cross_validated_candidates
-    from pipeline.learn.dataset import analyse_labelled, checked_gold, eval_passages, sentence_table
+    from pipeline.learn.dataset import analyse_labelled, checked_gold, sentence_table
     from pipeline.learn.fit import fit_arguments, framework_texts
     from pipeline.learn.labels import read_documents, read_labels
-    from pipeline.learn.model import Settings
     from pipeline.rules.framework import load_framework, with_model_dir
     from pipeline.rules.registry import load_registry
     from pipeline.scoring.match import EvidenceIndex
@@ -49,18 +50,28 @@ def build_pool(corpus: Path, labels_dir: Path) -> dict:
     framework = with_model_dir(load_framework(), "none")
     encoder = CachedEncoder(make_encoder(None), EmbeddingCache(user_cache_path()))
     labels = read_labels(labels_dir / "labels.csv")
-    gold = checked_gold(corpus, labels)
     documents = [d for d in read_documents(labels_dir / "documents.csv") if d.split == "cv"]
     files = analyse_labelled(corpus, documents, load_registry(), encoder)
     index = EvidenceIndex.build(framework, encoder)
-    table = sentence_table(files, labels, framework, index)
-    fit_args = fit_arguments(framework, index)
-    pool = cross_validated_candidates(table, files, framework_texts(framework, index), fit_args,
-                                      framework, index, Settings(), ceiling=1e9,
-                                      top_k=len(index.rp_ids))
     names = {f.file for f in files}
-    return {"pool": pool, "passages": eval_passages(files),
-            "gold": [g for g in gold if g.file in names],
+    return {"framework": framework, "index": index, "files": files,
+            "table": sentence_table(files, labels, framework, index),
+            "gold": [g for g in checked_gold(corpus, labels) if g.file in names],
+            "texts": framework_texts(framework, index),
+            "fit_args": fit_arguments(framework, index)}
+
+
+def build_pool(corpus: Path, labels_dir: Path) -> dict:
+    from pipeline.learn.crossval import cross_validated_candidates
+    from pipeline.learn.dataset import eval_passages
+    from pipeline.learn.model import Settings
+
+    cv = cv_setup(corpus, labels_dir)
+    files = cv["files"]
+    pool = cross_validated_candidates(cv["table"], files, cv["texts"], cv["fit_args"],
+                                      cv["framework"], cv["index"], Settings(), ceiling=1e9,
+                                      top_k=len(cv["index"].rp_ids))
+    return {"pool": pool, "passages": eval_passages(files), "gold": cv["gold"],
             "words": {f.file: sum(len(p.text.split()) for p in f.passages) for f in files}}
 
 

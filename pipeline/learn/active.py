@@ -9,9 +9,9 @@ with its reference point (leaving the card itself out), and how many there are. 
 clusters: a document whose first cards were rejected (a toolkit page, a hard negative) rarely
 holds evidence further down, a passage with one accepted reference point often holds another,
 and a document's evidence keeps to a few reference points (an audit report's to reporting and
-validation). Until the decisions hold both an accept
-and a reject it orders by the first run's score. The vocabulary is built once over all cards,
-so a refit is one sparse logistic regression: about a second on 10,000 decisions.
+validation). Until the decisions hold both an accept and a reject it orders by the first run's
+score. The vocabulary is built once over all cards, so a refit is one sparse logistic
+regression: about a second on 10,000 decisions.
 """
 
 from __future__ import annotations
