@@ -16,7 +16,8 @@ documents are never read.
   of reference point.
 - ``simulate``: ``msi-evidence simulate``'s replay (random, first-run score, active) on the
   passages' top three reference points, with the active model with and without the decisions
-  around a card (its document's and passage's accepts).
+  around a card (the accepts in its document, its passage, and its document on its reference
+  point).
 """
 
 from __future__ import annotations

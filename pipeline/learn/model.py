@@ -62,6 +62,10 @@ class Settings:
     # polarity of the whole document (the tone of an NGO critique or of an MSI's own report
     # decides many sentences that say little by themselves) at this weight.
     polarity_document_weight: float = 0.45
+    # The hand-written polarity cue lexicon (``scoring.polarity.cue_score``, the ``cue_score``
+    # feature, tanh-squashed) added to the polarity head's supports-minus-undermines logit at
+    # this weight: the head, fitted on some 1,500 sentences, has seen too few failure words.
+    polarity_cue_weight: float = 2.0
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -158,10 +162,15 @@ class EvidenceModel:
         X = self.design(inputs)
         linear = {head: np.asarray(X @ self._coef_columns[head]) + intercept
                   for head, (_, intercept) in self.coefs.items()}
+        polarity = linear["polarity"]
+        if self.settings.polarity_cue_weight and "cue_score" in self.dense_names:
+            cue = inputs.dense[:, self.dense_names.index("cue_score")]
+            polarity = polarity + np.outer(self.settings.polarity_cue_weight * cue,
+                                           [1.0, -1.0, 0.0])  # POLARITY_LABELS order
         return Predictions(_sigmoid(linear["evidence"])[:, 0],
                            _softmax(linear["reference_point"]),
                            _softmax(linear["consideration"]),
-                           _softmax(linear["polarity"]))
+                           _softmax(polarity))
 
     def passage_scores(self, by_rp: np.ndarray) -> np.ndarray:
         """(sentences × reference points) → per reference point passage score (raw)."""

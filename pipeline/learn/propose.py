@@ -29,6 +29,7 @@ from pipeline.learn.model import POLARITY_LABELS, EvidenceModel, Predictions, Se
 from pipeline.records import Candidate, Passage
 from pipeline.rules.framework import Framework
 from pipeline.scoring.match import ALTERNATIVES, candidate_id, keep_within
+from pipeline.scoring.polarity import cue_score
 
 
 @dataclass(frozen=True)
@@ -244,8 +245,11 @@ def explain(sp: ScoredPassage, prop: Proposal, quote: str, framework: Framework,
     sims = index.vectors[own] @ sp.sentences.vectors[row]
     best = int(own[int(np.argmax(sims))])
     polarity = POLARITY_LABELS[prop.polarity]
-    evidence_words, polarity_words = model.word_contributions_of(
+    evidence_words, head_words = model.word_contributions_of(
         quote, (("evidence", 0), ("polarity", prop.polarity)))
+    sign = {"supports": "+", "undermines": "-"}.get(polarity)
+    cue_words = [cue[1:] for cue in cue_score(quote)[1] if sign and cue.startswith(sign)]
+    polarity_words = list(dict.fromkeys(cue_words + head_words))[:4]
     summary = (f"Reads as evidence on {rp.name} ({consideration.text.split(' - ')[0].strip()}): "
                f"{prop.probability:.0%} of such proposals are accepted. It resembles the "
                f"framework's example \u201c{index.texts[best]}\u201d.")

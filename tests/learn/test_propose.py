@@ -76,4 +76,10 @@ def test_shipped_model_proposes_the_one_strong_sentence_of_a_tiny_file(tmp_path,
         "SELECT msi, reference_point_id, polarity, explanation FROM candidates").fetchall()
     assert rows, "no candidate for a file with one strong sentence"
     assert {r[0] for r in rows} == {"RSPO"}
-    assert json.loads(rows[0][3])["model_version"]
+    explanation = json.loads(rows[0][3])
+    assert explanation["model_version"]
+    # "missed" forced labour: undermining, and the card says so in words and in numbers
+    assert rows[0][2] == "undermines"
+    assert "reads as undermining" in explanation["summary"]
+    probabilities = explanation["polarity_probabilities"]
+    assert max(probabilities, key=probabilities.get) == "undermines"
