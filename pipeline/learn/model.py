@@ -10,7 +10,8 @@ Heads, each a logistic regression:
   plus the framework's own texts with a lower weight);
 - ``consideration``: which consideration (the same, over considerations);
 - ``polarity``: supports / undermines / neutral (evidence sentences, plus the framework's
-  "meets" and "fails" examples).
+  "meets" and "fails" examples); its supports-minus-undermines logit is shifted by the
+  hand-written cue lexicon (``Settings.polarity_cue_weight``).
 
 A (sentence, reference point) reads ``P(evidence) × P(reference point | evidence)``; a passage's
 score for a reference point is the best of its sentences, mapped by a Platt calibration (fitted
