@@ -25,25 +25,24 @@ from research.cv_pool import CEILING, cv_setup
 
 def curve_point(cv: dict, fraction: float, seed: int) -> tuple[float, object, int]:
     """(threshold, metrics, mean training documents per fold) for one share and seed."""
-    from pipeline.learn.crossval import candidates_of, choose_threshold, result
-    from pipeline.learn.fit import document_folds, fit_model
-    from pipeline.learn.model import Selection, Settings
+    from pipeline.learn.crossval import choose_threshold, cross_validated_candidates, result
+    from pipeline.learn.model import Settings
 
-    table, files = cv["table"], cv["files"]
     rng = np.random.default_rng(seed)
-    candidates, sizes = [], []
-    for test_files in document_folds(np.array([f.file for f in files], dtype=object), 5):
-        test = np.isin(table.file, test_files)
-        training = sorted(set(table.file[~test].tolist()))
+    sizes = []
+
+    def share(training: list[str]) -> list[str]:
         keep = rng.choice(training, size=max(2, round(fraction * len(training))), replace=False)
         sizes.append(len(keep))
-        model = fit_model(table.subset(np.isin(table.file, keep)), cv["texts"], cv["fit_args"],
-                          Settings(), Selection(0.0, CEILING, 3), 3)
-        scored = [f for f in files if f.file in set(test_files.tolist())]
-        candidates += candidates_of(scored, cv["framework"], cv["index"], model)
-    threshold, _ = choose_threshold(candidates, files, cv["gold"])
+        return keep.tolist()
+
+    files, gold = cv["files"], cv["gold"]
+    candidates = cross_validated_candidates(cv["table"], files, cv["texts"], cv["fit_args"],
+                                            cv["framework"], cv["index"], Settings(), CEILING,
+                                            training=share)
+    threshold, _ = choose_threshold(candidates, files, gold)
     kept = [c for c in candidates if c.score >= threshold]
-    return threshold, result("", "cv", kept, files, cv["gold"]).metrics, round(np.mean(sizes))
+    return threshold, result("", "cv", kept, files, gold).metrics, round(np.mean(sizes))
 
 
 def main() -> int:

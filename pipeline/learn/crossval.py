@@ -17,6 +17,7 @@ that file, has that reference point and its passage holds the quote) on document
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -70,15 +71,20 @@ def _with_all_files(gold: list[GoldRow], files: list[AnalysedFile]) -> list[Gold
 def cross_validated_candidates(table: SentenceTable, files: list[AnalysedFile], fw: FrameworkTexts,
                                fit_args: tuple, framework: Framework, index, settings: Settings,
                                ceiling: float, k: int = 5, seed: int = 0,
-                               calibration_folds: int = 3, top_k: int = 3
+                               calibration_folds: int = 3, top_k: int = 3,
+                               training: Callable[[list[str]], Sequence[str]] | None = None
                                ) -> list[EvalCandidate]:
     """Every document's candidates from a model fitted without it (threshold 0: all above the
-    ceiling's cut, so that the threshold can be chosen afterwards)."""
+    ceiling's cut, so that the threshold can be chosen afterwards). ``training``, if given,
+    picks which of a fold's training documents (sorted names) the fold's model is fitted on."""
     out = []
     open_selection = Selection(threshold=0.0, ceiling_per_1000_words=ceiling, top_k=top_k)
     for test_files in document_folds(np.array([f.file for f in files], dtype=object), k, seed):
         test = np.isin(table.file, test_files)
-        model = fit_model(table.subset(~test), fw, fit_args, settings, open_selection,
+        fitted_on = ~test
+        if training is not None:
+            fitted_on = np.isin(table.file, list(training(sorted(set(table.file[~test])))))
+        model = fit_model(table.subset(fitted_on), fw, fit_args, settings, open_selection,
                           calibration_folds)
         out.extend(candidates_of([f for f in files if f.file in set(test_files)], framework,
                                  index, model))

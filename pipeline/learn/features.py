@@ -31,6 +31,11 @@ class PassageSentences:
     vectors: np.ndarray
     nonevidence: tuple[str, ...]  # "" for a sentence that is not flagged
 
+    @property
+    def flagged(self) -> np.ndarray:
+        """(n,) bool: the sentences flagged as non-evidence (never quoted)."""
+        return np.array([bool(kind) for kind in self.nonevidence], dtype=bool)
+
 
 def eligible(passage: Passage, min_words: int) -> bool:
     """The passages ``match`` scores: body or table passages of enough words with an MSI."""

@@ -130,7 +130,7 @@ def propose(scored: list[ScoredPassage], passages: list[Passage], model: Evidenc
     blend = model.settings.polarity_document_weight
     for sp in scored:
         by_rp = sp.predictions.by_reference_point.copy()
-        by_rp[np.array([bool(k) for k in sp.sentences.nonevidence])] = 0.0
+        by_rp[sp.sentences.flagged] = 0.0
         best_sentence = by_rp.argmax(axis=0)
         probability = model.calibrated(model.passage_scores(by_rp))
         readings = []
@@ -154,8 +154,8 @@ def document_polarity(scored: list[ScoredPassage]) -> np.ndarray:
     of being evidence (their plain mean when none reads as evidence)."""
     if not scored:
         return np.full(len(POLARITY_LABELS), 1.0 / len(POLARITY_LABELS))
-    weights = np.concatenate([np.where([bool(k) for k in sp.sentences.nonevidence], 0.0,
-                                       sp.predictions.evidence) for sp in scored])
+    weights = np.concatenate([np.where(sp.sentences.flagged, 0.0, sp.predictions.evidence)
+                              for sp in scored])
     polarity = np.vstack([sp.predictions.polarity for sp in scored])
     if weights.sum() <= 0:
         return polarity.mean(axis=0)
