@@ -93,6 +93,23 @@ def test_a_documents_decisions_on_a_reference_point_move_its_cards_of_that_point
     assert p[index["bp3"]] > p[index["br3"]]
 
 
+def test_words_count_for_the_reference_point_they_were_accepted_on():
+    """Scope statements accepted on commodity focus and rejected on participation, audit
+    statements the reverse; every card in a document of its own, all with one score: the words
+    alone and the reference point alone say nothing, the pair does."""
+    rps = ("commodity_focus", "participation")
+    quotes = {"scope": "the scheme covers palm oil growers", "audit": "auditors visited the mills"}
+    cards = [Card(f"{rp}-{kind}-{i}", quotes[kind], rp, 0.5, f"{rp}-{kind}-{i}",
+                  f"{rp}-{kind}-{i}") for rp in rps for kind in quotes for i in range(5)]
+    index = {c.key: k for k, c in enumerate(cards)}
+    decided = [index[f"{rp}-{kind}-{i}"] for rp in rps for kind in quotes for i in range(4)]
+    accepted = [(rp == rps[0]) == (kind == "scope") for rp in rps for kind in quotes
+                for _ in range(4)]
+    p = ActiveRanker(cards).scores(np.array(decided), np.array(accepted))
+    assert p[index["commodity_focus-scope-4"]] > p[index["commodity_focus-audit-4"]] + 0.1
+    assert p[index["participation-audit-4"]] > p[index["participation-scope-4"]] + 0.1
+
+
 def test_active_order_finds_the_evidence_before_random_reading():
     cards, relevant = _cards()
     ranker = ActiveRanker(cards)

@@ -63,6 +63,31 @@ def test_refit_learns_from_decisions(db_path, candidate_ids):
     assert sorted(rest, key=lambda c: (-after[c], -scores[c], c)) != rest
 
 
+def test_refit_keeps_its_features_while_the_cards_stay_the_same(db_path, candidate_ids):
+    from pipeline.store.decisions import decide
+
+    def priorities(store):
+        return dict(store.conn.execute("SELECT candidate_id, priority FROM candidate_priority"))
+
+    cache: dict = {}
+    with Store(db_path) as store:
+        refit_priorities(store, cache)
+        first = cache["ranker"]
+        decide(store, candidate_ids[0], "reject", "ana", expected_version=None)
+        decide(store, candidate_ids[-1], "accept", "ana", expected_version=None)
+        refit_priorities(store, cache)
+        assert cache["ranker"] is first
+        cached = priorities(store)
+        refit_priorities(store)  # built afresh: the same figures
+        assert priorities(store) == cached
+        store.conn.execute("UPDATE candidates SET stale = 1 WHERE candidate_id = ?",
+                           (candidate_ids[1],))
+        store.conn.commit()
+        refit_priorities(store, cache)
+        assert cache["ranker"] is not first
+        assert candidate_ids[1] not in {c.key for c in cache["ranker"].cards}
+
+
 def _queue_order(page) -> list[str]:
     return [re.search(r"/card/([^?]+)", href).group(1) for href in
             page.eval_on_selector_all("table.list tbody a", "els => els.map(e => e.href)")]
